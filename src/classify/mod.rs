@@ -1,0 +1,265 @@
+//! Stage 3, classify: scores every intent for a message. The evidence, cheapest
+//! first: keyword phrases from `intents/` (aho-corasick over the normalized words),
+//! regular expressions (one `RegexSet` per language), and similarity to the intent's
+//! examples (TF-IDF over words, entity classes and character n-grams: the nearest
+//! example and the intent's centroid). Output: ranked candidates, a confidence and
+//! the margin to the runner-up, and the evidence behind each, for the trace.
+
+pub mod crossval;
+pub mod features;
+pub mod index;
+
+use crate::extract::gazetteer::piece;
+use crate::extract::TokenClass;
+use crate::intent::Intent;
+use crate::lang::Lang;
+use crate::normalize::Normalized;
+use crate::trace::Origin;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use features::Feature;
+use index::{ExampleIndex, IndexedExample, Similarities};
+use regex::RegexSet;
+use serde::Serialize;
+
+/// Weight of the nearest example against the intent centroid.
+pub const NEAREST_SHARE: f32 = 0.6;
+/// Evidence one keyword adds (combined as a noisy-or).
+pub const KEYWORD_WEIGHT: f32 = 0.35;
+/// Evidence one pattern adds.
+pub const PATTERN_WEIGHT: f32 = 0.45;
+
+/// A keyword of an intent, compiled.
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    pub intent: Intent,
+    pub phrase: String,
+    pub origin: Origin,
+}
+
+/// A pattern of an intent, compiled into the language's set.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub intent: Intent,
+    pub source: String,
+    pub origin: Origin,
+}
+
+/// Everything the classifier knows about one language.
+#[derive(Debug, Clone, Default)]
+pub struct LangModel {
+    pub index: ExampleIndex,
+    keyword_automaton: Option<AhoCorasick>,
+    /// pattern id of the automaton -> keywords with that normalized phrase
+    keyword_groups: Vec<Vec<usize>>,
+    pub keywords: Vec<Keyword>,
+    pattern_set: Option<RegexSet>,
+    pub patterns: Vec<Pattern>,
+}
+
+/// An intent with its score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Candidate {
+    pub intent: Intent,
+    pub score: f32,
+}
+
+/// Why an intent scored what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    Keyword { intent: Intent, phrase: String, origin: Origin },
+    Pattern { intent: Intent, pattern: String, origin: Origin },
+    Nearest { intent: Intent, example: usize, similarity: f32 },
+}
+
+/// The classifier's verdict on one message.
+#[derive(Debug, Clone, Default)]
+pub struct Classification {
+    /// Every intent with a score above zero, best first.
+    pub candidates: Vec<Candidate>,
+    pub confidence: f32,
+    pub margin: f32,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Classification {
+    pub fn top(&self) -> Option<Candidate> {
+        self.candidates.first().copied()
+    }
+}
+
+/// Work buffers reused across messages.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    features: Vec<(Feature, f32)>,
+    sims: Similarities,
+}
+
+/// One example prepared for indexing.
+#[derive(Debug, Clone)]
+pub struct PreparedExample {
+    pub intent: Intent,
+    pub lang: Lang,
+    /// Position in the content's example list.
+    pub example: usize,
+    pub features: Vec<(Feature, f32)>,
+}
+
+impl LangModel {
+    /// Builds a language model. `keywords` carry their normalized haystack form.
+    pub fn build(examples: &[&PreparedExample], keywords: Vec<(Keyword, String)>, patterns: Vec<Pattern>) -> Result<Self, regex::Error> {
+        let index = ExampleIndex::build(
+            examples
+                .iter()
+                .map(|e| {
+                    (
+                        IndexedExample {
+                            intent: e.intent,
+                            example: e.example,
+                        },
+                        e.features.clone(),
+                    )
+                })
+                .collect(),
+        );
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut kws = Vec::new();
+        for (kw, key) in keywords {
+            let id = kws.len();
+            kws.push(kw);
+            match keys.iter().position(|k| *k == key) {
+                Some(p) => groups[p].push(id),
+                None => {
+                    keys.push(key);
+                    groups.push(vec![id]);
+                }
+            }
+        }
+        let keyword_automaton = if keys.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&keys)
+                    .expect("keywords are plain strings"),
+            )
+        };
+        let pattern_set = if patterns.is_empty() {
+            None
+        } else {
+            Some(RegexSet::new(patterns.iter().map(|p| p.source.as_str()))?)
+        };
+        Ok(LangModel {
+            index,
+            keyword_automaton,
+            keyword_groups: groups,
+            keywords: kws,
+            pattern_set,
+            patterns,
+        })
+    }
+
+    /// Scores every intent for a message.
+    pub fn classify(&self, msg: &Normalized, classes: &[TokenClass], scratch: &mut Scratch) -> Classification {
+        let n = Intent::ALL.len();
+        let mut keyword_evidence = vec![0f32; n];
+        let mut pattern_evidence = vec![0f32; n];
+        let mut evidence = Vec::new();
+        if let Some(ac) = &self.keyword_automaton {
+            let mut hay = String::with_capacity(msg.original.len() + 2);
+            hay.push(' ');
+            for t in &msg.tokens {
+                hay.push_str(&piece(t));
+                hay.push(' ');
+            }
+            let mut seen = Vec::new();
+            for m in ac.find_overlapping_iter(&hay) {
+                for &k in &self.keyword_groups[m.pattern().as_usize()] {
+                    if seen.contains(&k) {
+                        continue;
+                    }
+                    seen.push(k);
+                    let kw = &self.keywords[k];
+                    let e = &mut keyword_evidence[kw.intent.index()];
+                    *e = 1.0 - (1.0 - *e) * (1.0 - KEYWORD_WEIGHT);
+                    evidence.push(Evidence::Keyword {
+                        intent: kw.intent,
+                        phrase: kw.phrase.clone(),
+                        origin: kw.origin.clone(),
+                    });
+                }
+            }
+        }
+        if let Some(set) = &self.pattern_set {
+            let text = msg.folded_text();
+            for p in set.matches(&text).iter() {
+                let pat = &self.patterns[p];
+                let e = &mut pattern_evidence[pat.intent.index()];
+                *e = 1.0 - (1.0 - *e) * (1.0 - PATTERN_WEIGHT);
+                evidence.push(Evidence::Pattern {
+                    intent: pat.intent,
+                    pattern: pat.source.clone(),
+                    origin: pat.origin.clone(),
+                });
+            }
+        }
+        features::features(&msg.tokens, classes, &mut scratch.features);
+        let mut nearest = vec![(0f32, usize::MAX); n];
+        if !scratch.features.is_empty() && !self.index.is_empty() {
+            self.index.similarities(&scratch.features, &mut scratch.sims);
+            for (doc, &s) in scratch.sims.examples.iter().enumerate() {
+                let intent = self.index.examples[doc].intent.index();
+                if s > nearest[intent].0 {
+                    nearest[intent] = (s, doc);
+                }
+            }
+        } else {
+            scratch.sims.centroids.clear();
+            scratch.sims.centroids.resize(n, 0.0);
+        }
+        let mut candidates: Vec<Candidate> = Vec::with_capacity(n);
+        for intent in Intent::ALL {
+            let i = intent.index();
+            let similarity = (NEAREST_SHARE * nearest[i].0 + (1.0 - NEAREST_SHARE) * scratch.sims.centroids[i]).clamp(0.0, 1.0);
+            let score = 1.0 - (1.0 - similarity) * (1.0 - keyword_evidence[i]) * (1.0 - pattern_evidence[i]);
+            if score > 0.0 {
+                candidates.push(Candidate { intent: *intent, score });
+            }
+        }
+        candidates.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal).then(a.intent.cmp(&b.intent)));
+        for c in candidates.iter().take(3) {
+            let (s, doc) = nearest[c.intent.index()];
+            if doc != usize::MAX {
+                evidence.push(Evidence::Nearest {
+                    intent: c.intent,
+                    example: self.index.examples[doc].example,
+                    similarity: s,
+                });
+            }
+        }
+        let confidence = candidates.first().map_or(0.0, |c| c.score);
+        let margin = confidence - candidates.get(1).map_or(0.0, |c| c.score);
+        Classification {
+            candidates,
+            confidence,
+            margin,
+            evidence,
+        }
+    }
+}
+
+/// The classifier for all languages.
+#[derive(Debug, Clone, Default)]
+pub struct Classifier {
+    pub langs: Vec<LangModel>,
+}
+
+impl Classifier {
+    pub fn classify(&self, msg: &Normalized, classes: &[TokenClass], scratch: &mut Scratch) -> Classification {
+        match self.langs.get(msg.lang.index()) {
+            Some(model) => model.classify(msg, classes, scratch),
+            None => Classification::default(),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Phrase matching over a normalized message with `aho-corasick`: every lexicon
+//! phrase (colours, categories, brands, price qualifiers, ordinals, ...) compiled into
+//! one automaton per language, matched on whole tokens, leftmost-longest. A phrase
+//! typed *with* diacritics must carry the lexicon's marks ("gầy" is not "giày").
+
+use crate::normalize::{Normalized, Token, TokenKind};
+use crate::trace::Origin;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashMap;
+
+/// What a lexicon phrase means to the extractor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Tag {
+    Category(String),
+    Color(String),
+    Gender(String),
+    Size(String),
+    Brand(String),
+    SizeCue,
+    Stopword,
+    Sort(String),
+    Ordinal(i64),
+    OrdinalPrefix,
+    Exclusion,
+    PriceUnder,
+    PriceUnderAfter,
+    PriceAbove,
+    PriceAboveAfter,
+    PriceAround,
+    RangeStart,
+    RangeJoiner,
+    PriceCue,
+    QuantityUnit,
+    QuantityCue,
+    OrderCue,
+    VoucherCue,
+    NonMoneyUnit,
+    TimeCue,
+    ListJoiner,
+}
+
+/// One lexicon phrase.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub tag: Tag,
+    pub origin: Origin,
+    /// The phrase as written, normalized: the words typed marks are compared with.
+    pub words: Vec<String>,
+    pub phrase: String,
+    /// Typed without diacritics this phrase is another common word ("tim" is both
+    /// "tím", purple, and "tìm", to look for): it then counts only after a colour word.
+    pub needs_marks: bool,
+}
+
+/// A lexicon phrase before compiling: its tag, origin and normalized tokens.
+#[derive(Debug, Clone)]
+pub struct PhraseSpec {
+    pub tag: Tag,
+    pub origin: Origin,
+    pub tokens: Vec<Token>,
+    pub phrase: String,
+    pub needs_marks: bool,
+}
+
+/// A phrase found in a message: tokens `start..end` and the entries that apply.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub entries: Vec<usize>,
+}
+
+/// The compiled phrase matcher of one language.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    automaton: Option<AhoCorasick>,
+    /// pattern id -> entry ids
+    patterns: Vec<Vec<usize>>,
+    pub entries: Vec<Entry>,
+}
+
+/// The text a token contributes to the matcher's haystack.
+pub fn piece(t: &Token) -> std::borrow::Cow<'_, str> {
+    match &t.kind {
+        TokenKind::Word | TokenKind::Symbol => t.key.as_str().into(),
+        TokenKind::Number(a) if a.unit.is_some() => t.text.as_str().into(),
+        TokenKind::Number(a) => a.display().into(),
+    }
+}
+
+impl Gazetteer {
+    /// Builds the matcher from phrases already normalized into tokens.
+    pub fn new(entries: Vec<PhraseSpec>) -> Self {
+        let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
+        let mut patterns: Vec<Vec<usize>> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
+        for PhraseSpec { tag, origin, tokens, phrase, needs_marks } in entries {
+            if tokens.is_empty() {
+                continue;
+            }
+            let key = format!(" {} ", tokens.iter().map(|t| piece(t).into_owned()).collect::<Vec<_>>().join(" "));
+            let id = out.len();
+            out.push(Entry {
+                tag,
+                origin,
+                words: tokens.iter().map(|t| t.text.clone()).collect(),
+                phrase,
+                needs_marks,
+            });
+            let p = *by_key.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                patterns.push(Vec::new());
+                patterns.len() - 1
+            });
+            // the same tag twice for one phrase adds nothing
+            if !patterns[p].iter().any(|&e| out[e].tag == out[id].tag) {
+                patterns[p].push(id);
+            }
+        }
+        let automaton = if keys.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&keys)
+                    .expect("phrase patterns are plain strings"),
+            )
+        };
+        Gazetteer {
+            automaton,
+            patterns,
+            entries: out,
+        }
+    }
+
+    /// All phrases of the message, non-overlapping, leftmost-longest.
+    pub fn find(&self, msg: &Normalized) -> Vec<Found> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let tokens = &msg.tokens;
+        let mut hay = String::with_capacity(msg.original.len() + tokens.len() + 2);
+        let mut starts = Vec::with_capacity(tokens.len() + 1);
+        hay.push(' ');
+        for t in tokens {
+            starts.push(hay.len());
+            hay.push_str(&piece(t));
+            hay.push(' ');
+        }
+        starts.push(hay.len());
+        let mut candidates: Vec<Found> = Vec::new();
+        for m in ac.find_overlapping_iter(&hay) {
+            // m.start() is the space before the first token
+            let Ok(first) = starts.binary_search(&(m.start() + 1)) else { continue };
+            let Ok(after) = starts.binary_search(&m.end()) else { continue };
+            if after <= first || after > tokens.len() {
+                continue;
+            }
+            let entries: Vec<usize> = self.patterns[m.pattern().as_usize()]
+                .iter()
+                .copied()
+                .filter(|&e| {
+                    let entry = &self.entries[e];
+                    marks_agree(&entry.words, &tokens[first..after])
+                        && (!entry.needs_marks
+                            || tokens[first..after].iter().any(|t| t.marked)
+                            || (matches!(entry.tag, Tag::Color(_))
+                                && first > 0
+                                && COLOR_WORDS.contains(&tokens[first - 1].key.as_str())))
+                })
+                .collect();
+            if !entries.is_empty() {
+                candidates.push(Found {
+                    start: first,
+                    end: after,
+                    entries,
+                });
+            }
+        }
+        candidates.sort_by(|a, b| a.start.cmp(&b.start).then((b.end - b.start).cmp(&(a.end - a.start))));
+        let mut chosen: Vec<Found> = Vec::new();
+        let mut covered_until = 0;
+        for c in candidates {
+            if c.start >= covered_until {
+                covered_until = c.end;
+                chosen.push(c);
+            }
+        }
+        chosen
+    }
+}
+
+/// Words after which an ambiguous colour typed without marks still counts ("mau tim").
+const COLOR_WORDS: &[&str] = &["mau", "warna", "color", "colour"];
+
+/// A token typed with marks must match the lexicon word's marks, when it has any.
+fn marks_agree(words: &[String], tokens: &[Token]) -> bool {
+    words.iter().zip(tokens).all(|(w, t)| {
+        !t.marked || t.text == *w || !crate::normalize::fold::has_marks(w)
+    })
+}

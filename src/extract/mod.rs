@@ -1,0 +1,423 @@
+//! Stage 2, extract: the constraint keys of CONTRACT.md section 3 from a normalized
+//! message — price range and currency, category, colours and excluded colours,
+//! sizes, brands, gender, quantity, ordinal, sort, order id, voucher code, and the
+//! words left for full-text search. Each key remembers the words and the lexicon
+//! entry it came from, for the trace.
+
+pub mod codes;
+pub mod constraints;
+pub mod gazetteer;
+pub mod price;
+
+use crate::lang::{Currency, Lang};
+use crate::normalize::{Normalized, TokenKind};
+use crate::trace::Origin;
+pub use constraints::Constraints;
+use constraints::push_unique;
+use gazetteer::{Found, Gazetteer, Tag};
+use rustc_hash::FxHashSet;
+
+/// A token's view of the phrase covering it.
+#[derive(Debug, Clone, Copy)]
+pub struct Marked<'a> {
+    pub start: usize,
+    pub end: usize,
+    entries: &'a [usize],
+    gazetteer: &'a Gazetteer,
+}
+
+impl<'a> Marked<'a> {
+    pub fn has(&self, pred: impl Fn(&Tag) -> bool) -> bool {
+        self.entries.iter().any(|&e| pred(&self.gazetteer.entries[e].tag))
+    }
+
+    pub fn tags(&self) -> impl Iterator<Item = (&'a Tag, &'a Origin)> + 'a {
+        let g = self.gazetteer;
+        self.entries.iter().map(move |&e| (&g.entries[e].tag, &g.entries[e].origin))
+    }
+
+    pub fn is_phrase(&self) -> bool {
+        !self.entries.is_empty()
+    }
+}
+
+/// Where one constraint came from: the words, and the lexicon entry if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    pub key: &'static str,
+    pub value: String,
+    pub words: String,
+    pub origin: Option<Origin>,
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} <- '{}'", self.key, self.value, self.words)?;
+        if let Some(o) = &self.origin {
+            write!(f, " ({o})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The class of a token for the classifier ("#category", "#money", ...).
+pub type TokenClass = Option<&'static str>;
+
+/// The result of extraction for one message.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub constraints: Constraints,
+    pub provenance: Vec<Provenance>,
+    /// Per token: the class the classifier sees besides the word itself.
+    pub classes: Vec<TokenClass>,
+    /// Words left for full-text search (before the intent decides whether to keep them).
+    pub query_words: Vec<String>,
+}
+
+/// The extractor of one language.
+#[derive(Debug, Clone)]
+pub struct LangExtractor {
+    pub gazetteer: Gazetteer,
+    /// Folded words that never go into `query` (stopwords, intent cue words).
+    pub query_ignore: FxHashSet<String>,
+    pub default_currency: Currency,
+    /// Folded words the content knows (a voucher code is not one of them).
+    pub vocabulary: FxHashSet<String>,
+}
+
+/// The extractor for all languages.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    pub langs: Vec<LangExtractor>,
+}
+
+impl Extractor {
+    pub fn extract(&self, msg: &Normalized) -> Extraction {
+        self.langs[msg.lang.index()].extract(msg)
+    }
+}
+
+fn class_of(tag: &Tag) -> Option<&'static str> {
+    Some(match tag {
+        Tag::Category(_) => "#category",
+        Tag::Color(_) => "#color",
+        Tag::Gender(_) => "#gender",
+        Tag::Size(_) | Tag::SizeCue => "#size",
+        Tag::Brand(_) => "#brand",
+        Tag::Sort(_) => "#sort",
+        Tag::Ordinal(_) | Tag::OrdinalPrefix => "#ordinal",
+        Tag::Exclusion => "#exclude",
+        Tag::PriceUnder | Tag::PriceAbove | Tag::PriceAround | Tag::PriceUnderAfter | Tag::PriceAboveAfter => "#price",
+        Tag::OrderCue => "#order",
+        Tag::VoucherCue => "#voucher",
+        _ => return None,
+    })
+}
+
+impl LangExtractor {
+    pub fn extract(&self, msg: &Normalized) -> Extraction {
+        let tokens = &msg.tokens;
+        let found: Vec<Found> = self.gazetteer.find(msg);
+        let empty: &[usize] = &[];
+        let mut marks: Vec<Marked> = (0..tokens.len())
+            .map(|i| Marked {
+                start: i,
+                end: i + 1,
+                entries: empty,
+                gazetteer: &self.gazetteer,
+            })
+            .collect();
+        for f in &found {
+            for m in marks.iter_mut().take(f.end).skip(f.start) {
+                *m = Marked {
+                    start: f.start,
+                    end: f.end,
+                    entries: &f.entries,
+                    gazetteer: &self.gazetteer,
+                };
+            }
+        }
+        let mut out = Extraction {
+            classes: vec![None; tokens.len()],
+            ..Default::default()
+        };
+        let mut used = vec![false; tokens.len()];
+        let words_of = |s: usize, e: usize| -> String {
+            tokens[s..e].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
+        };
+        let c = &mut out.constraints;
+        let prov = &mut out.provenance;
+
+        // Prices first: they claim their qualifiers and numbers.
+        for p in price::find_prices(tokens, &marks) {
+            let currency = p.currency.unwrap_or(self.default_currency);
+            if let Some(min) = p.min {
+                let v = min.round() as i64;
+                c.price_min = Some(c.price_min.map_or(v, |old: i64| old.max(v)));
+            }
+            if let Some(max) = p.max {
+                let v = max.round() as i64;
+                c.price_max = Some(c.price_max.map_or(v, |old: i64| old.min(v)));
+            }
+            c.currency = Some(c.currency.unwrap_or(currency));
+            prov.push(Provenance {
+                key: "price",
+                value: format!("{}..{} {} ({})", fmt_opt(p.min), fmt_opt(p.max), currency, p.how),
+                words: words_of(p.start, p.end),
+                origin: None,
+            });
+            for k in p.start..p.end {
+                used[k] = true;
+                out.classes[k] = Some("#money");
+            }
+        }
+        if let (Some(lo), Some(hi)) = (c.price_min, c.price_max) {
+            if lo > hi {
+                // "di atas 500rb di bawah 100rb": contradictory; keep both, swapped, so
+                // the search still has a sensible range and the trace says so.
+                c.price_min = Some(hi);
+                c.price_max = Some(lo);
+                prov.push(Provenance {
+                    key: "price",
+                    value: "swapped a minimum above the maximum".into(),
+                    words: String::new(),
+                    origin: None,
+                });
+            }
+        }
+
+        // Exclusions: colours named after "jangan", "không lấy", "except".
+        let mut excluded_tokens = FxHashSet::default();
+        for f in &found {
+            if !f.entries.iter().any(|&e| self.gazetteer.entries[e].tag == Tag::Exclusion) {
+                continue;
+            }
+            let mut j = f.end;
+            let mut steps = 0;
+            while j < tokens.len() && steps < 6 {
+                let m = marks[j];
+                if let Some((Tag::Color(col), origin)) = m.tags().find(|(t, _)| matches!(t, Tag::Color(_))) {
+                    push_unique(&mut c.exclude_colors, col);
+                    prov.push(Provenance {
+                        key: "exclude_colors",
+                        value: col.clone(),
+                        words: words_of(f.start, m.end),
+                        origin: Some(origin.clone()),
+                    });
+                    excluded_tokens.insert(m.start);
+                } else if !(m.has(|t| matches!(t, Tag::Stopword | Tag::ListJoiner)) || tokens[j].key == "warna" || tokens[j].key == "mau") {
+                    break;
+                }
+                j = m.end;
+                steps += 1;
+            }
+            for k in f.start..f.end {
+                used[k] = true;
+            }
+        }
+
+        let category_context = |c: &Constraints| matches!(c.category.as_deref(), Some("shoes" | "sandals"));
+        let mut i = 0;
+        while i < tokens.len() {
+            let m = marks[i];
+            if m.start != i {
+                i += 1;
+                continue;
+            }
+            if m.is_phrase() {
+                let words = words_of(m.start, m.end);
+                for (tag, origin) in m.tags() {
+                    let mut record = |key: &'static str, value: &str| {
+                        prov.push(Provenance {
+                            key,
+                            value: value.to_string(),
+                            words: words.clone(),
+                            origin: Some(origin.clone()),
+                        });
+                    };
+                    match tag {
+                        Tag::Category(slug) if c.category.is_none() => {
+                            c.category = Some(slug.clone());
+                            record("category", slug);
+                        }
+                        Tag::Color(col) if !excluded_tokens.contains(&m.start) && !used[i] => {
+                            if !c.colors.contains(col) {
+                                c.colors.push(col.clone());
+                                record("colors", col);
+                            }
+                        }
+                        Tag::Gender(g) if c.gender.is_none() => {
+                            c.gender = Some(g.clone());
+                            record("gender", g);
+                        }
+                        Tag::Brand(b) => {
+                            if !c.brands.contains(b) {
+                                c.brands.push(b.clone());
+                                record("brands", b);
+                            }
+                        }
+                        Tag::Size(s) => {
+                            let single_letter = m.end - m.start == 1 && tokens[i].text.chars().count() == 1;
+                            let cued = i > 0 && marks[i - 1].has(|t| matches!(t, Tag::SizeCue));
+                            if !single_letter || cued || tokens[i].upper {
+                                if !c.sizes.contains(s) {
+                                    c.sizes.push(s.clone());
+                                    record("sizes", s);
+                                }
+                            }
+                        }
+                        Tag::Sort(s) if c.sort.is_none() && !used[i] => {
+                            c.sort = Some(s.clone());
+                            record("sort", s);
+                        }
+                        Tag::Ordinal(n) if c.ordinal.is_none() => {
+                            c.ordinal = Some(*n);
+                            record("ordinal", &n.to_string());
+                        }
+                        _ => {}
+                    }
+                    if let Some(class) = class_of(tag) {
+                        for k in m.start..m.end {
+                            out.classes[k].get_or_insert(class);
+                        }
+                    }
+                }
+                // cue + number: sizes ("ukuran 42"), ordinals ("yang ke-2"), quantities
+                let cue_size = m.has(|t| matches!(t, Tag::SizeCue));
+                let cue_ordinal = m.has(|t| matches!(t, Tag::OrdinalPrefix));
+                let cue_quantity = m.has(|t| matches!(t, Tag::QuantityCue));
+                if cue_size || cue_ordinal || cue_quantity {
+                    let mut j = m.end;
+                    while j < tokens.len() && tokens[j].kind == TokenKind::Symbol && matches!(tokens[j].text.as_str(), "-" | ":" | "." | "#") {
+                        j += 1;
+                    }
+                    if let Some(a) = tokens.get(j).and_then(|t| t.amount()) {
+                        if !used[j] && !a.money && a.unit.is_none() && a.value.fract() == 0.0 {
+                            let n = a.value as i64;
+                            let text = words_of(m.start, j + 1);
+                            if cue_size && (n >= 20 || !cue_ordinal) && n <= 60 {
+                                let mut k = j;
+                                // "ukuran 42 atau 43", "size 40/41"
+                                loop {
+                                    let v = tokens[k].amount().map(|a| a.value as i64).unwrap_or(0);
+                                    push_unique(&mut c.sizes, &v.to_string());
+                                    prov.push(Provenance { key: "sizes", value: v.to_string(), words: text.clone(), origin: None });
+                                    used[k] = true;
+                                    out.classes[k] = Some("#size");
+                                    let nxt = k + 1;
+                                    if nxt + 1 < tokens.len()
+                                        && marks[nxt].has(|t| matches!(t, Tag::ListJoiner | Tag::RangeJoiner))
+                                        && tokens[marks[nxt].end].amount().is_some_and(|a| !a.money && a.value <= 60.0 && a.value.fract() == 0.0)
+                                    {
+                                        k = marks[nxt].end;
+                                    } else {
+                                        break;
+                                    }
+                                }
+                            } else if cue_ordinal && (1..=50).contains(&n) && c.ordinal.is_none() {
+                                c.ordinal = Some(n);
+                                prov.push(Provenance { key: "ordinal", value: n.to_string(), words: text, origin: None });
+                                used[j] = true;
+                                out.classes[j] = Some("#ordinal");
+                            } else if cue_quantity && (1..=999).contains(&n) && c.quantity.is_none()
+                                && !marks.get(j + 1).is_some_and(|m| m.has(|t| matches!(t, Tag::NonMoneyUnit)))
+                            {
+                                c.quantity = Some(n);
+                                prov.push(Provenance { key: "quantity", value: n.to_string(), words: text, origin: None });
+                                used[j] = true;
+                            }
+                        }
+                    }
+                }
+                i = m.end;
+                continue;
+            }
+            // A number followed by a quantity unit: "2 pasang", "3 cái".
+            if let Some(a) = tokens[i].amount() {
+                if !used[i] && !a.money && a.unit.is_none() && a.value.fract() == 0.0 && (1.0..=999.0).contains(&a.value) {
+                    let next = marks.get(i + 1);
+                    if next.is_some_and(|m| m.has(|t| matches!(t, Tag::QuantityUnit))) && c.quantity.is_none() {
+                        let n = a.value as i64;
+                        c.quantity = Some(n);
+                        let m = next.expect("checked");
+                        prov.push(Provenance { key: "quantity", value: n.to_string(), words: words_of(i, m.end), origin: None });
+                        used[i] = true;
+                    } else if category_context(c) && a.plain_digits && (34.0..=47.0).contains(&a.value) && !next.is_some_and(|m| m.is_phrase() && m.has(|t| matches!(t, Tag::NonMoneyUnit))) {
+                        let v = (a.value as i64).to_string();
+                        push_unique(&mut c.sizes, &v);
+                        prov.push(Provenance { key: "sizes", value: v, words: tokens[i].text.clone(), origin: None });
+                        used[i] = true;
+                        out.classes[i] = Some("#size");
+                    }
+                }
+                if out.classes[i].is_none() {
+                    out.classes[i] = Some(if a.money { "#money" } else { "#num" });
+                }
+            } else if let Some(n) = codes::times_quantity(&tokens[i].key) {
+                // "x2", "2x"
+                if c.quantity.is_none() {
+                    c.quantity = Some(n);
+                    prov.push(Provenance { key: "quantity", value: n.to_string(), words: tokens[i].text.clone(), origin: None });
+                    used[i] = true;
+                }
+            }
+            i += 1;
+        }
+
+        // Order ids and voucher codes: after their cues, or in their own shapes.
+        let codes = codes::find_codes(msg, &marks, &self.vocabulary);
+        if let Some((id, s, e)) = codes.order_id {
+            prov.push(Provenance { key: "order_id", value: id.clone(), words: words_of(s, e), origin: None });
+            c.order_id = Some(id);
+            for k in s..e {
+                used[k] = true;
+                out.classes[k] = Some("#order");
+            }
+        }
+        if let Some((code, s, e)) = codes.voucher_code {
+            prov.push(Provenance { key: "voucher_code", value: code.clone(), words: words_of(s, e), origin: None });
+            c.voucher_code = Some(code);
+            for k in s..e {
+                used[k] = true;
+                out.classes[k] = Some("#voucher");
+            }
+        }
+
+        // What is left is the search query.
+        for (k, t) in tokens.iter().enumerate() {
+            let m = marks[k];
+            let claimed = m.is_phrase() || used[k];
+            if claimed || t.kind == TokenKind::Symbol {
+                continue;
+            }
+            if let Some(a) = t.amount() {
+                if a.money {
+                    continue;
+                }
+            } else if self.query_ignore.contains(&t.key) || t.key.chars().count() < 2 {
+                continue;
+            }
+            let w = match &t.kind {
+                TokenKind::Number(a) if a.unit.is_none() => a.display(),
+                _ => t.text.clone(),
+            };
+            if !out.query_words.contains(&w) {
+                out.query_words.push(w);
+            }
+        }
+        out
+    }
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{}", x.round() as i64)).unwrap_or_default()
+}
+
+/// The default currency of a language (CONTRACT.md section 1).
+pub fn language_currency(lang: Lang, store_default: Currency) -> Currency {
+    match lang {
+        Lang::Id => Currency::Idr,
+        Lang::Vi => Currency::Vnd,
+        Lang::En => store_default,
+    }
+}
