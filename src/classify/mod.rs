@@ -22,9 +22,9 @@ use regex::RegexSet;
 use serde::Serialize;
 
 /// Weight of the nearest example against the intent centroid.
-pub const NEAREST_SHARE: f32 = 0.6;
+pub const NEAREST_SHARE: f32 = 0.3;
 /// Evidence one keyword adds (combined as a noisy-or).
-pub const KEYWORD_WEIGHT: f32 = 0.35;
+pub const KEYWORD_WEIGHT: f32 = 0.5;
 /// Evidence one pattern adds.
 pub const PATTERN_WEIGHT: f32 = 0.45;
 
@@ -34,6 +34,13 @@ pub struct Keyword {
     pub intent: Intent,
     pub phrase: String,
     pub origin: Origin,
+}
+
+/// A keyword's weight: [`KEYWORD_WEIGHT`] times its precision on the examples (the
+/// share of examples containing it that belong to its intent, smoothed), so a word
+/// that turns up everywhere ("iya", from "ya") adds little.
+fn keyword_precision(own: usize, total: usize) -> f32 {
+    (own as f32 + 1.0) / (total as f32 + 2.0)
 }
 
 /// A pattern of an intent, compiled into the language's set.
@@ -52,6 +59,8 @@ pub struct LangModel {
     /// pattern id of the automaton -> keywords with that normalized phrase
     keyword_groups: Vec<Vec<usize>>,
     pub keywords: Vec<Keyword>,
+    /// Per keyword: its weight after precision.
+    keyword_weights: Vec<f32>,
     pattern_set: Option<RegexSet>,
     pub patterns: Vec<Pattern>,
 }
@@ -102,6 +111,8 @@ pub struct PreparedExample {
     /// Position in the content's example list.
     pub example: usize,
     pub features: Vec<(Feature, f32)>,
+    /// The words as the keyword matcher sees them: " w1 w2 ... ".
+    pub haystack: String,
 }
 
 impl LangModel {
@@ -145,6 +156,31 @@ impl LangModel {
                     .expect("keywords are plain strings"),
             )
         };
+        let mut keyword_weights = vec![KEYWORD_WEIGHT; kws.len()];
+        if let Some(ac) = &keyword_automaton {
+            let mut own = vec![0usize; kws.len()];
+            let mut total = vec![0usize; kws.len()];
+            let mut hit = vec![false; kws.len()];
+            for e in examples {
+                hit.iter_mut().for_each(|h| *h = false);
+                for m in ac.find_overlapping_iter(&e.haystack) {
+                    for &k in &groups[m.pattern().as_usize()] {
+                        hit[k] = true;
+                    }
+                }
+                for (k, h) in hit.iter().enumerate() {
+                    if *h {
+                        total[k] += 1;
+                        if kws[k].intent == e.intent {
+                            own[k] += 1;
+                        }
+                    }
+                }
+            }
+            for k in 0..kws.len() {
+                keyword_weights[k] = KEYWORD_WEIGHT * keyword_precision(own[k], total[k]);
+            }
+        }
         let pattern_set = if patterns.is_empty() {
             None
         } else {
@@ -155,6 +191,7 @@ impl LangModel {
             keyword_automaton,
             keyword_groups: groups,
             keywords: kws,
+            keyword_weights,
             pattern_set,
             patterns,
         })
@@ -182,7 +219,7 @@ impl LangModel {
                     seen.push(k);
                     let kw = &self.keywords[k];
                     let e = &mut keyword_evidence[kw.intent.index()];
-                    *e = 1.0 - (1.0 - *e) * (1.0 - KEYWORD_WEIGHT);
+                    *e = 1.0 - (1.0 - *e) * (1.0 - self.keyword_weights[k]);
                     evidence.push(Evidence::Keyword {
                         intent: kw.intent,
                         phrase: kw.phrase.clone(),

@@ -32,8 +32,8 @@ pub fn run(dir: Option<PathBuf>, with_crossval: bool) -> anyhow::Result<i32> {
                 for lang in Lang::ALL {
                     let report = crossval::k_fold(&content, lang, crossval::FOLDS);
                     println!("{}", report.summary());
-                    for (text, expected, got) in report.errors.iter().take(40) {
-                        println!("  {expected} -> {got}: {text}");
+                    for (text, expected, got) in &report.errors {
+                        println!("  {} {expected} -> {got}: {text}", lang.code());
                     }
                 }
             }

@@ -518,15 +518,16 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
 
     // Vocabulary and language votes: every word the content of a language uses.
     let mut vocab: Vec<FxHashSet<String>> = vec![FxHashSet::default(); 3];
-    let mut marked_forms: Vec<FxHashMap<String, FxHashSet<String>>> = vec![FxHashMap::default(); 3];
+    // folded word -> how often each marked spelling of it occurs in the examples
+    let mut marked_forms: Vec<FxHashMap<String, FxHashMap<String, u32>>> = vec![FxHashMap::default(); 3];
     let mut votes: FxHashMap<String, [u32; 3]> = FxHashMap::default();
     let mut add_text = |lang: Lang, text: &str, vote: bool| {
         for (key, lower) in words_of(text) {
             if vote {
                 votes.entry(key.clone()).or_default()[lang.index()] += 1;
             }
-            if key != lower {
-                marked_forms[lang.index()].entry(key.clone()).or_default().insert(lower);
+            if vote {
+                *marked_forms[lang.index()].entry(key.clone()).or_default().entry(lower).or_default() += 1;
             }
             vocab[lang.index()].insert(key);
         }
@@ -558,12 +559,41 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         }
     }
 
+    // Money shorthand is read in every language ("1,5jt" in a message detected as
+    // Vietnamese is still juta): each language gets the others' units and currencies
+    // after its own.
+    let mut shared_units: Vec<(String, f64)> = Vec::new();
+    let mut shared_currencies: Vec<(String, Currency)> = Vec::new();
+    for lex in &lexicons {
+        if let Some(f) = &lex.numbers {
+            let lists = number_lists(f);
+            shared_units.extend(lists.money_units);
+            shared_currencies.extend(lists.currencies);
+        }
+    }
     // The normalizer.
     let mut normalizer = Normalizer { votes: LanguageVotes::new(votes), ..Default::default() };
     for lang in Lang::ALL {
         let lex = &lexicons[lang.index()];
         let mut words = LangWords {
-            numbers: lex.numbers.as_ref().map(|f| NumberLexicon::new(&number_lists(f))).unwrap_or_default(),
+            numbers: lex
+                .numbers
+                .as_ref()
+                .map(|f| {
+                    let mut lists = number_lists(f);
+                    for (w, v) in &shared_units {
+                        if !lists.money_units.iter().any(|(o, _)| o == w) {
+                            lists.money_units.push((w.clone(), *v));
+                        }
+                    }
+                    for (w, c) in &shared_currencies {
+                        if !lists.currencies.iter().any(|(o, _)| o == w) {
+                            lists.currencies.push((w.clone(), *c));
+                        }
+                    }
+                    NumberLexicon::new(&lists)
+                })
+                .unwrap_or_default(),
             vocabulary: vocab[lang.index()].clone(),
             ..Default::default()
         };
@@ -619,6 +649,11 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         }
         sources.extend(brand_phrases.iter());
         let mut query_ignore: FxHashSet<String> = keyword_words[lang.index()].clone();
+        // Spellings of the same value ("giày", "giầy") are not ambiguous with each other.
+        let mut forms_of_tag: FxHashMap<&Tag, FxHashSet<String>> = FxHashMap::default();
+        for (tag, _, phrase) in &sources {
+            forms_of_tag.entry(tag).or_default().extend(words_of(phrase).map(|(_, lower)| lower));
+        }
         for (tag, origin, phrase) in sources {
             let msg = normalizer.normalize(phrase, Some(lang), None);
             if msg.tokens.is_empty() {
@@ -630,13 +665,25 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                 }
             }
             let constraint = matches!(tag, Tag::Color(_) | Tag::Category(_) | Tag::Gender(_) | Tag::Size(_) | Tag::Brand(_));
+            // Ambiguous when typed without marks: another word with the same letters
+            // ("tìm" for "tím") is at least half as common in the examples.
+            let own = forms_of_tag.get(tag);
             let needs_marks = constraint
                 && msg.tokens.iter().any(|t| {
-                    t.marked && marked_forms[lang.index()].get(&t.key).is_some_and(|forms| forms.iter().any(|f| *f != t.text))
+                    let Some(forms) = marked_forms[lang.index()].get(&t.key) else { return false };
+                    let mine: u32 = forms.iter().filter(|(f, _)| own.is_some_and(|o| o.contains(*f))).map(|(_, n)| *n).sum();
+                    let other: u32 = forms.iter().filter(|(f, _)| !own.is_some_and(|o| o.contains(*f))).map(|(_, n)| *n).sum();
+                    t.marked && other >= 2 && other * 2 >= mine
                 });
             specs.push(PhraseSpec { tag: tag.clone(), origin: origin.clone(), tokens: msg.tokens, phrase: phrase.clone(), needs_marks });
         }
+        let category_heads = specs
+            .iter()
+            .filter(|s| matches!(s.tag, Tag::Category(_)))
+            .filter_map(|s| s.tokens.first().map(|t| t.key.clone()))
+            .collect();
         extractor_langs.push(LangExtractor {
+            category_heads,
             gazetteer: Gazetteer::new(specs),
             query_ignore,
             default_currency: language_currency(lang, rules.store.default_currency),
@@ -707,7 +754,13 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                     lang,
                     text: text.clone(),
                     origin,
-                    prepared: PreparedExample { intent, lang, example: id, features: scratch_features.clone() },
+                    prepared: PreparedExample {
+                        intent,
+                        lang,
+                        example: id,
+                        features: scratch_features.clone(),
+                        haystack: format!(" {} ", msg.tokens.iter().map(|t| piece(t).into_owned()).collect::<Vec<_>>().join(" ")),
+                    },
                 });
             }
             for (i, k) in f.value.keywords.get(lang).iter().enumerate() {

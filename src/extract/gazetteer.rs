@@ -48,7 +48,7 @@ pub struct Entry {
     pub words: Vec<String>,
     pub phrase: String,
     /// Typed without diacritics this phrase is another common word ("tim" is both
-    /// "tím", purple, and "tìm", to look for): it then counts only after a colour word.
+    /// "tím", purple, and "tìm", to look for): the extractor then wants context.
     pub needs_marks: bool,
 }
 
@@ -161,15 +161,7 @@ impl Gazetteer {
             let entries: Vec<usize> = self.patterns[m.pattern().as_usize()]
                 .iter()
                 .copied()
-                .filter(|&e| {
-                    let entry = &self.entries[e];
-                    marks_agree(&entry.words, &tokens[first..after])
-                        && (!entry.needs_marks
-                            || tokens[first..after].iter().any(|t| t.marked)
-                            || (matches!(entry.tag, Tag::Color(_))
-                                && first > 0
-                                && COLOR_WORDS.contains(&tokens[first - 1].key.as_str())))
-                })
+                .filter(|&e| marks_agree(&self.entries[e].words, &tokens[first..after]))
                 .collect();
             if !entries.is_empty() {
                 candidates.push(Found {
@@ -191,9 +183,6 @@ impl Gazetteer {
         chosen
     }
 }
-
-/// Words after which an ambiguous colour typed without marks still counts ("mau tim").
-const COLOR_WORDS: &[&str] = &["mau", "warna", "color", "colour"];
 
 /// A token typed with marks must match the lexicon word's marks, when it has any.
 fn marks_agree(words: &[String], tokens: &[Token]) -> bool {

@@ -36,6 +36,12 @@ impl<'a> Marked<'a> {
         self.entries.iter().map(move |&e| (&g.entries[e].tag, &g.entries[e].origin))
     }
 
+    /// The entries with their "typed without marks, needs context" flag.
+    pub fn entries(&self) -> impl Iterator<Item = &'a gazetteer::Entry> + 'a {
+        let g = self.gazetteer;
+        self.entries.iter().map(move |&e| &g.entries[e])
+    }
+
     pub fn is_phrase(&self) -> bool {
         !self.entries.is_empty()
     }
@@ -60,6 +66,9 @@ impl std::fmt::Display for Provenance {
     }
 }
 
+/// Words after which an ambiguous colour typed without marks still counts ("mau tim").
+const COLOR_WORDS: &[&str] = &["mau", "warna", "color", "colour"];
+
 /// The class of a token for the classifier ("#category", "#money", ...).
 pub type TokenClass = Option<&'static str>;
 
@@ -83,6 +92,8 @@ pub struct LangExtractor {
     pub default_currency: Currency,
     /// Folded words the content knows (a voucher code is not one of them).
     pub vocabulary: FxHashSet<String>,
+    /// First words of category phrases ("ao" of "áo thun"): a colour may follow them.
+    pub category_heads: FxHashSet<String>,
 }
 
 /// The extractor for all languages.
@@ -226,7 +237,18 @@ impl LangExtractor {
             }
             if m.is_phrase() {
                 let words = words_of(m.start, m.end);
-                for (tag, origin) in m.tags() {
+                let typed_plain = tokens[m.start..m.end].iter().all(|t| !t.marked);
+                // An ambiguous word typed without marks ("den": đen or đến) counts as a
+                // colour only right after a colour word or a product word ("ao den").
+                let colour_context = i > 0
+                    && (COLOR_WORDS.contains(&tokens[i - 1].key.as_str())
+                        || self.category_heads.contains(&tokens[i - 1].key)
+                        || marks[i - 1].has(|t| matches!(t, Tag::Category(_))));
+                for entry in m.entries() {
+                    let (tag, origin) = (&entry.tag, &entry.origin);
+                    if entry.needs_marks && typed_plain && !(matches!(tag, Tag::Color(_)) && colour_context) {
+                        continue;
+                    }
                     let mut record = |key: &'static str, value: &str| {
                         prov.push(Provenance {
                             key,

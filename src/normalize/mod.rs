@@ -204,7 +204,12 @@ impl Normalizer {
         let (lang, lang_scores) = match forced {
             Some(l) => (l, [0.0; 3]),
             None => self.votes.detect(
-                segments.iter().filter(|s| !s.symbol).map(|s| (s.key.as_str(), s.vi_marks)),
+                segments.iter().filter(|s| !s.symbol).map(|s| {
+                    // "150rb", "1tr5": the unit says the language
+                    let unit = s.key.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
+                    let key = if unit.len() < s.key.len() && !unit.is_empty() { unit.trim_end_matches(|c: char| c.is_ascii_digit()) } else { s.key.as_str() };
+                    (key, s.vi_marks)
+                }),
                 hint,
             ),
         };
