@@ -139,6 +139,8 @@ impl LangModel {
             let id = kws.len();
             kws.push(kw);
             match keys.iter().position(|k| *k == key) {
+                // spellings that normalize alike ("makasih", "mksh") count once per intent
+                Some(p) if groups[p].iter().any(|&o| kws[o].intent == kws[id].intent) => {}
                 Some(p) => groups[p].push(id),
                 None => {
                     keys.push(key);

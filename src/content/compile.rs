@@ -383,8 +383,13 @@ fn load_intents(root: &Path, problems: &mut Problems) -> Vec<SourceFile<RawInten
         }
         out.push(f);
     }
+    let stems: Vec<String> = yaml_files(&dir, &mut Problems::default())
+        .iter()
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+        .collect();
     for intent in Intent::ALL {
-        if !out.iter().any(|f| f.value.intent == intent.name()) {
+        // a file that exists but does not parse has already been reported
+        if !out.iter().any(|f| f.value.intent == intent.name()) && !stems.iter().any(|s| s == intent.name()) {
             problems.push(ContentError::new(
                 &shown(&dir.join(format!("{}.yaml", intent.name()))),
                 (1, 1),
@@ -600,7 +605,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         if let Some(f) = &lex.slang {
             let file = file_arc(f);
             for (k, v) in &f.value.entries {
-                let expansion = v.split_whitespace().map(|w| (w.to_lowercase(), fold::fold(w))).collect::<Vec<_>>();
+                let expansion = words_of(v).map(|(key, lower)| (lower, key)).collect::<Vec<_>>();
                 if expansion.is_empty() {
                     continue;
                 }
@@ -631,8 +636,13 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         }
         None => Vec::new(),
     };
+    // Words of keywords of intents that take no search query ("keranjang", "pesanan")
+    // are cues, not things to search for.
     let mut keyword_words: Vec<FxHashSet<String>> = vec![FxHashSet::default(); 3];
     for f in &intents {
+        if f.value.intent.parse::<Intent>().is_ok_and(Intent::takes_query) {
+            continue;
+        }
         for lang in Lang::ALL {
             for k in f.value.keywords.get(lang) {
                 for (key, _) in words_of(k) {
@@ -669,6 +679,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             // ("tìm" for "tím") is at least half as common in the examples.
             let own = forms_of_tag.get(tag);
             let needs_marks = constraint
+                && msg.tokens.len() == 1
                 && msg.tokens.iter().any(|t| {
                     let Some(forms) = marked_forms[lang.index()].get(&t.key) else { return false };
                     let mine: u32 = forms.iter().filter(|(f, _)| own.is_some_and(|o| o.contains(*f))).map(|(_, n)| *n).sum();
@@ -682,8 +693,14 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             .filter(|s| matches!(s.tag, Tag::Category(_)))
             .filter_map(|s| s.tokens.first().map(|t| t.key.clone()))
             .collect();
+        let category_words = specs
+            .iter()
+            .filter(|s| matches!(s.tag, Tag::Category(_)) && s.tokens.len() == 1)
+            .map(|s| s.tokens[0].key.clone())
+            .collect();
         extractor_langs.push(LangExtractor {
             category_heads,
+            category_words,
             gazetteer: Gazetteer::new(specs),
             query_ignore,
             default_currency: language_currency(lang, rules.store.default_currency),

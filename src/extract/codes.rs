@@ -101,7 +101,11 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
         let order_cue = m.has(|t| matches!(t, Tag::OrderCue));
         let voucher_cue = m.has(|t| matches!(t, Tag::VoucherCue));
         if order_cue || voucher_cue {
-            let j = after_cue(msg, m.end);
+            // "mã GIAM-20K": the cue "mã giảm" ate the code's first word; a cue's last
+            // word typed against what follows belongs to the code.
+            let glued = m.end - m.start > 1
+                && tokens.get(m.end).is_some_and(|n| n.span.0 == tokens[m.end - 1].span.1);
+            let j = if glued { m.end - 1 } else { after_cue(msg, m.end) };
             if let Some((text, end)) = group(msg, j) {
                 let single_money = end == j + 1 && tokens[j].amount().is_some_and(|a| a.money);
                 let digits = text.bytes().filter(u8::is_ascii_digit).count();

@@ -94,6 +94,9 @@ pub struct LangExtractor {
     pub vocabulary: FxHashSet<String>,
     /// First words of category phrases ("ao" of "áo thun"): a colour may follow them.
     pub category_heads: FxHashSet<String>,
+    /// One-word category forms ("sepatu"): in a longer phrase ("sepatu lari") the
+    /// other words still describe the product and go to the query.
+    pub category_words: FxHashSet<String>,
 }
 
 /// The extractor for all languages.
@@ -159,8 +162,27 @@ impl LangExtractor {
         let c = &mut out.constraints;
         let prov = &mut out.provenance;
 
-        // Prices first: they claim their qualifiers and numbers.
-        for p in price::find_prices(tokens, &marks) {
+        // Order ids and voucher codes: after their cues, or in their own shapes.
+        let codes = codes::find_codes(msg, &marks, &self.vocabulary);
+        if let Some((id, s, e)) = codes.order_id {
+            prov.push(Provenance { key: "order_id", value: id.clone(), words: words_of(s, e), origin: None });
+            c.order_id = Some(id);
+            for k in s..e {
+                used[k] = true;
+                out.classes[k] = Some("#order");
+            }
+        }
+        if let Some((code, s, e)) = codes.voucher_code {
+            prov.push(Provenance { key: "voucher_code", value: code.clone(), words: words_of(s, e), origin: None });
+            c.voucher_code = Some(code);
+            for k in s..e {
+                used[k] = true;
+                out.classes[k] = Some("#voucher");
+            }
+        }
+
+        // Prices next: they claim their qualifiers and numbers.
+        for p in price::find_prices(tokens, &marks, &used) {
             let currency = p.currency.unwrap_or(self.default_currency);
             if let Some(min) = p.min {
                 let v = min.round() as i64;
@@ -227,6 +249,7 @@ impl LangExtractor {
             }
         }
 
+        let mut describing: Vec<String> = Vec::new();
         let category_context = |c: &Constraints| matches!(c.category.as_deref(), Some("shoes" | "sandals"));
         let mut i = 0;
         while i < tokens.len() {
@@ -261,6 +284,12 @@ impl LangExtractor {
                         Tag::Category(slug) if c.category.is_none() => {
                             c.category = Some(slug.clone());
                             record("category", slug);
+                            let span = &tokens[m.start..m.end];
+                            if span.len() > 1 && span.iter().any(|t| self.category_words.contains(&t.key)) {
+                                for t in span.iter().filter(|t| !self.category_words.contains(&t.key) && !self.query_ignore.contains(&t.key)) {
+                                    describing.push(t.text.clone());
+                                }
+                            }
                         }
                         Tag::Color(col) if !excluded_tokens.contains(&m.start) && !used[i] => {
                             if !c.colors.contains(col) {
@@ -386,26 +415,8 @@ impl LangExtractor {
             i += 1;
         }
 
-        // Order ids and voucher codes: after their cues, or in their own shapes.
-        let codes = codes::find_codes(msg, &marks, &self.vocabulary);
-        if let Some((id, s, e)) = codes.order_id {
-            prov.push(Provenance { key: "order_id", value: id.clone(), words: words_of(s, e), origin: None });
-            c.order_id = Some(id);
-            for k in s..e {
-                used[k] = true;
-                out.classes[k] = Some("#order");
-            }
-        }
-        if let Some((code, s, e)) = codes.voucher_code {
-            prov.push(Provenance { key: "voucher_code", value: code.clone(), words: words_of(s, e), origin: None });
-            c.voucher_code = Some(code);
-            for k in s..e {
-                used[k] = true;
-                out.classes[k] = Some("#voucher");
-            }
-        }
-
         // What is left is the search query.
+        out.query_words.append(&mut describing);
         for (k, t) in tokens.iter().enumerate() {
             let m = marks[k];
             let claimed = m.is_phrase() || used[k];

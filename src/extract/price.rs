@@ -98,16 +98,17 @@ fn qualifier_after(marks: &[Marked], i: usize) -> Option<(Tag, usize)> {
 }
 
 /// Reads every price expression of the message.
-pub fn find_prices(tokens: &[Token], marks: &[Marked]) -> Vec<PriceFinding> {
+/// Tokens already `claimed` (an order id, a voucher code) are skipped.
+pub fn find_prices(tokens: &[Token], marks: &[Marked], claimed: &[bool]) -> Vec<PriceFinding> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        if amount(tokens, i).is_none() || not_money_context(tokens, marks, i) {
+        if claimed[i] || amount(tokens, i).is_none() || not_money_context(tokens, marks, i) {
             i += 1;
             continue;
         }
         // A range: A joiner B, where B is money (A may borrow B's unit: "1-2jt").
-        if let Some(range) = range_at(tokens, marks, i) {
+        if let Some(range) = range_at(tokens, marks, i).filter(|r| !claimed[r.start..r.end].iter().any(|c| *c)) {
             i = range.end;
             out.push(range);
             continue;

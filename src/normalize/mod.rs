@@ -230,6 +230,7 @@ impl Normalizer {
         let words = &self.langs[lang.index()];
         let english = &self.langs[Lang::En.index()];
         let mut out = Vec::with_capacity(tokens.len() + 4);
+        let tokens = if lang == Lang::Id { reduplicate(tokens, notes) } else { tokens };
         for mut tok in tokens {
             if !tok.is_word() {
                 out.push(tok);
@@ -276,12 +277,42 @@ impl Normalizer {
     }
 }
 
+/// Indonesian writes reduplication with a 2: "tiba2" → "tiba tiba", "brg2" → "brg brg"
+/// (slang then expands each).
+fn reduplicate(tokens: Vec<Token>, notes: &mut Vec<NormalizeNote>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    for tok in tokens {
+        let stem = tok.key.strip_suffix('2').filter(|s| s.chars().count() >= 2 && s.chars().all(char::is_alphabetic));
+        match (tok.is_word(), stem) {
+            (true, Some(stem)) => {
+                let stem = stem.to_string();
+                let text = tok.text.trim_end_matches('2').to_string();
+                notes.push(NormalizeNote::Squashed { from: tok.text.clone(), to: format!("{text} {text}") });
+                for _ in 0..2 {
+                    out.push(Token { text: text.clone(), key: stem.clone(), ..tok.clone() });
+                }
+            }
+            _ => out.push(tok),
+        }
+    }
+    out
+}
+
 /// Collapses letters repeated three or more times: "bagusss" → "bagus",
 /// "maaaaf" → "maaf" (the form the vocabulary knows wins).
 fn squash(key: &str, vocabulary: &FxHashSet<String>, slang: &FxHashMap<String, SlangEntry>) -> Option<String> {
     let chars: Vec<char> = key.chars().collect();
+    let known = |w: &String| vocabulary.contains(w) || slang.contains_key(w);
     let has_run = chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_alphabetic());
     if !has_run {
+        // "haloo", "iyaa": a doubled last letter, when the word without it is known
+        let n = chars.len();
+        if n >= 3 && chars[n - 1] == chars[n - 2] && chars[n - 1].is_alphabetic() {
+            let shorter: String = chars[..n - 1].iter().collect();
+            if known(&shorter) {
+                return Some(shorter);
+            }
+        }
         return None;
     }
     let collapse = |keep: usize| -> String {
@@ -302,7 +333,6 @@ fn squash(key: &str, vocabulary: &FxHashSet<String>, slang: &FxHashMap<String, S
     };
     let one = collapse(1);
     let two = collapse(2);
-    let known = |w: &String| vocabulary.contains(w) || slang.contains_key(w);
     if known(&one) {
         Some(one)
     } else if known(&two) {

@@ -1,0 +1,71 @@
+//! Shared helpers: the shipped content, loaded once, and a one-call `understand`.
+
+mod check;
+mod cli;
+mod crossval;
+mod external;
+mod props;
+mod understanding;
+
+use pasar::classify::Scratch;
+use pasar::content::Content;
+use pasar::lang::Lang;
+use pasar::pipeline::{understand, Options, Understanding};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shipped content, compiled once for the whole test binary.
+pub fn content() -> &'static Content {
+    static CONTENT: OnceLock<Content> = OnceLock::new();
+    CONTENT.get_or_init(|| match Content::load(&repo_root()) {
+        Ok(c) => c,
+        Err(e) => panic!("the shipped content does not load:\n{e}"),
+    })
+}
+
+pub fn understand_in(text: &str, lang: Option<Lang>) -> Understanding {
+    let mut scratch = Scratch::default();
+    understand(content(), text, Options { lang, hint: None, trace: true }, &mut scratch)
+}
+
+/// Copies the shipped content folders into a fresh temporary folder, for tests
+/// that break one file on purpose.
+pub fn content_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for folder in ["intents", "lexicons", "rules", "templates"] {
+        copy_dir(&repo_root().join(folder), &dir.path().join(folder));
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(entry.file_name())).expect("copy file");
+        }
+    }
+}
+
+/// The folder of external data when `PASAR_EXTERNAL_DATA` is set; `None` (after a
+/// one-line message) when it is not. Set but missing is a failure, not a skip.
+pub fn external_data(test: &str) -> Option<PathBuf> {
+    match std::env::var_os("PASAR_EXTERNAL_DATA") {
+        Some(v) if !v.is_empty() => {
+            let p = PathBuf::from(v);
+            assert!(p.is_dir(), "PASAR_EXTERNAL_DATA={} is not a folder", p.display());
+            Some(p)
+        }
+        _ => {
+            eprintln!("skipping {test}: PASAR_EXTERNAL_DATA is not set");
+            None
+        }
+    }
+}

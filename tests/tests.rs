@@ -1,0 +1,3 @@
+//! pasar's integration tests: one binary, one module per area (see `suite/`).
+
+mod suite;
