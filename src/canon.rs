@@ -2,8 +2,8 @@
 //! category slugs of the demo store, sizes, genders, sort orders and constraint keys.
 
 pub const COLORS: &[&str] = &[
-    "red", "blue", "navy", "black", "white", "grey", "green", "yellow", "orange", "pink", "purple", "brown", "beige",
-    "gold", "silver",
+    "red", "blue", "navy", "black", "white", "grey", "green", "yellow", "orange", "pink", "purple",
+    "brown", "beige", "gold", "silver",
 ];
 
 pub const CATEGORIES: &[&str] = &[
@@ -33,7 +33,13 @@ pub const SIZES: &[&str] = &["S", "M", "L", "XL", "XXL"];
 
 pub const GENDERS: &[&str] = &["men", "women", "kids", "unisex"];
 
-pub const SORTS: &[&str] = &["price_asc", "price_desc", "best_selling", "rating", "newest"];
+pub const SORTS: &[&str] = &[
+    "price_asc",
+    "price_desc",
+    "best_selling",
+    "rating",
+    "newest",
+];
 
 pub const CONSTRAINT_KEYS: &[&str] = &[
     "price_min",

@@ -63,6 +63,10 @@ intents! {
     OutOfScope => "out_of_scope", None;
 }
 
+/// How many intents there are (CONTRACT.md section 2).
+pub const INTENT_COUNT: usize = 28;
+const _: () = assert!(Intent::ALL.len() == INTENT_COUNT);
+
 /// The groups of CONTRACT.md section 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentGroup {
@@ -104,5 +108,9 @@ impl Serialize for Intent {
 
 /// The canonical intent names, for error messages.
 pub fn canonical_names() -> String {
-    Intent::ALL.iter().map(|i| i.name()).collect::<Vec<_>>().join(", ")
+    Intent::ALL
+        .iter()
+        .map(|i| i.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

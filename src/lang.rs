@@ -81,7 +81,9 @@ impl FromStr for Currency {
             "IDR" => Ok(Currency::Idr),
             "VND" => Ok(Currency::Vnd),
             "USD" => Ok(Currency::Usd),
-            other => Err(format!("unknown currency {other:?}; expected IDR, VND or USD")),
+            other => Err(format!(
+                "unknown currency {other:?}; expected IDR, VND or USD"
+            )),
         }
     }
 }

@@ -58,20 +58,34 @@ fn round2(x: f32) -> f32 {
 }
 
 /// Understands one message.
-pub fn understand(content: &Content, text: &str, opts: Options, scratch: &mut Scratch) -> Understanding {
+pub fn understand(
+    content: &Content,
+    text: &str,
+    opts: Options,
+    scratch: &mut Scratch,
+) -> Understanding {
     let t0 = Instant::now();
-    let msg = content.normalizer.normalize(text, opts.lang, opts.hint);
+    let msg = if opts.trace {
+        content
+            .normalizer
+            .normalize_with_notes(text, opts.lang, opts.hint)
+    } else {
+        content.normalizer.normalize(text, opts.lang, opts.hint)
+    };
     let t1 = Instant::now();
-    let extraction = content.extractor.extract(&msg);
+    let extraction = content.extractor.extract(&msg, opts.trace);
     let t2 = Instant::now();
-    let readable = !msg.is_blank() && msg.script != Script::Other && msg.tokens.iter().any(|t| t.is_word());
+    let readable =
+        !msg.is_blank() && msg.script != Script::Other && msg.tokens.iter().any(|t| t.is_word());
     let classification = if readable {
-        content.classifier.classify(&msg, &extraction.classes, scratch)
+        content
+            .classifier
+            .classify(&msg, &extraction.classes, scratch)
     } else {
         Default::default()
     };
     let t3 = Instant::now();
-    let decision = decide::decide(&content.policy, &classification, readable);
+    let decision = decide::decide(&content.policy, &classification, readable, opts.trace);
     let t4 = Instant::now();
 
     let mut constraints = extraction.constraints;
@@ -81,10 +95,26 @@ pub fn understand(content: &Content, text: &str, opts: Options, scratch: &mut Sc
     }
     let micros = |a: Instant, b: Instant| (b - a).as_micros() as u64;
     let mut trace = vec![
-        StageTrace { stage: "normalize", micros: micros(t0, t1), notes: Vec::new() },
-        StageTrace { stage: "extract", micros: micros(t1, t2), notes: Vec::new() },
-        StageTrace { stage: "classify", micros: micros(t2, t3), notes: Vec::new() },
-        StageTrace { stage: "decide", micros: micros(t3, t4), notes: Vec::new() },
+        StageTrace {
+            stage: "normalize",
+            micros: micros(t0, t1),
+            notes: Vec::new(),
+        },
+        StageTrace {
+            stage: "extract",
+            micros: micros(t1, t2),
+            notes: Vec::new(),
+        },
+        StageTrace {
+            stage: "classify",
+            micros: micros(t2, t3),
+            notes: Vec::new(),
+        },
+        StageTrace {
+            stage: "decide",
+            micros: micros(t3, t4),
+            notes: Vec::new(),
+        },
     ];
     if opts.trace {
         let n = &mut trace[0].notes;
@@ -99,27 +129,52 @@ pub fn understand(content: &Content, text: &str, opts: Options, scratch: &mut Sc
             n.push("written in a script pasar does not read".into());
         }
         n.extend(msg.notes.iter().map(|x| x.to_string()));
-        trace[1].notes.extend(extraction.provenance.iter().map(|p| p.to_string()));
+        trace[1]
+            .notes
+            .extend(extraction.provenance.iter().map(|p| p.to_string()));
         if keeps_query {
             if let Some(q) = &constraints.query {
-                trace[1].notes.push(format!("query '{q}' (words no lexicon claimed)"));
+                trace[1]
+                    .notes
+                    .push(format!("query '{q}' (words no lexicon claimed)"));
             }
         }
         let c = &mut trace[2].notes;
+        let model = content.classifier.langs.get(msg.lang.index());
         for e in &classification.evidence {
             c.push(match e {
-                Evidence::Keyword { intent, phrase, origin } => format!("keyword '{phrase}' -> {intent} ({origin})"),
-                Evidence::Pattern { intent, pattern, origin } => format!("pattern /{pattern}/ -> {intent} ({origin})"),
-                Evidence::Nearest { intent, example, similarity } => format!(
+                Evidence::Keyword(k) => match model.and_then(|m| m.keywords.get(*k)) {
+                    Some(kw) => format!("keyword '{}' -> {} ({})", kw.phrase, kw.intent, kw.origin),
+                    None => continue,
+                },
+                Evidence::Pattern(p) => match model.and_then(|m| m.patterns.get(*p)) {
+                    Some(pat) => format!(
+                        "pattern /{}/ -> {} ({})",
+                        pat.source, pat.intent, pat.origin
+                    ),
+                    None => continue,
+                },
+                Evidence::Nearest {
+                    intent,
+                    example,
+                    similarity,
+                } => format!(
                     "nearest {intent} example '{}' similarity {:.2} ({})",
                     content.example_text(*example),
                     similarity,
-                    content.examples.get(*example).map(|e| e.origin.to_string()).unwrap_or_default()
+                    content
+                        .examples
+                        .get(*example)
+                        .map(|e| e.origin.to_string())
+                        .unwrap_or_default()
                 ),
             });
         }
         if readable {
-            c.push(format!("confidence {:.2}, margin {:.2}", classification.confidence, classification.margin));
+            c.push(format!(
+                "confidence {:.2}, margin {:.2}",
+                classification.confidence, classification.margin
+            ));
         }
         trace[3].notes.push(decision.note.clone());
     }
@@ -127,14 +182,21 @@ pub fn understand(content: &Content, text: &str, opts: Options, scratch: &mut Sc
         .candidates
         .iter()
         .take(SHOWN_CANDIDATES)
-        .map(|c| Candidate { intent: c.intent, score: round2(c.score) })
+        .map(|c| Candidate {
+            intent: c.intent,
+            score: round2(c.score),
+        })
         .collect();
     Understanding {
         text: text.to_string(),
         lang: msg.lang,
         normalized: msg.text(),
         intent: decision.intent,
-        confidence: round2(if decision.intent.is_some() { classification.confidence } else { 0.0 }),
+        confidence: round2(if decision.intent.is_some() {
+            classification.confidence
+        } else {
+            0.0
+        }),
         escalate: decision.escalate,
         escalate_reason: decision.reason,
         candidates,

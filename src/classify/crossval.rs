@@ -44,13 +44,27 @@ impl Report {
 /// Cross-validates the examples of one language over `folds` folds (example i
 /// goes to fold i mod folds, in content order).
 pub fn k_fold(content: &Content, lang: Lang, folds: usize) -> Report {
-    let examples: Vec<(usize, &PreparedExample)> =
-        content.examples.iter().enumerate().filter(|(_, e)| e.lang == lang).map(|(i, e)| (i, &e.prepared)).collect();
-    let mut report = Report { lang, total: 0, correct: 0, errors: Vec::new() };
+    let examples: Vec<(usize, &PreparedExample)> = content
+        .examples
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.lang == lang)
+        .map(|(i, e)| (i, &e.prepared))
+        .collect();
+    let mut report = Report {
+        lang,
+        total: 0,
+        correct: 0,
+        errors: Vec::new(),
+    };
     let mut scratch = Scratch::default();
     for fold in 0..folds.max(2) {
-        let train: Vec<&PreparedExample> =
-            examples.iter().enumerate().filter(|(k, _)| k % folds != fold).map(|(_, (_, e))| *e).collect();
+        let train: Vec<&PreparedExample> = examples
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| k % folds != fold)
+            .map(|(_, (_, e))| *e)
+            .collect();
         let Ok(model) = LangModel::build(
             &train,
             content.keyword_sources[lang.index()].clone(),
@@ -64,12 +78,16 @@ pub fn k_fold(content: &Content, lang: Lang, folds: usize) -> Report {
             }
             let text = &content.examples[*i].text;
             let msg = content.normalizer.normalize(text, Some(lang), None);
-            let extraction = content.extractor.extract(&msg);
+            let extraction = content.extractor.extract(&msg, false);
             let c = model.classify(&msg, &extraction.classes, &mut scratch);
             report.total += 1;
             match c.top() {
                 Some(top) if top.intent == ex.intent => report.correct += 1,
-                other => report.errors.push((text.clone(), ex.intent, other.map_or("none".into(), |t| t.intent.name().to_string()))),
+                other => report.errors.push((
+                    text.clone(),
+                    ex.intent,
+                    other.map_or("none".into(), |t| t.intent.name().to_string()),
+                )),
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The features an intent is recognised by: words (folded), entity classes from the
 //! extractor ("#category", "#money"), word bigrams over classes ("ada #category"),
-//! and character 3- and 4-grams inside words, which carry typos and unseen
+//! and character 4-grams inside words, which carry typos and unseen
 //! inflections ("sepatuu", "harganya"). Features are hashed; no strings are kept.
 
 use crate::extract::TokenClass;
@@ -12,6 +12,10 @@ use std::hash::Hasher;
 pub type Feature = u64;
 
 const CHAR_BLOCK: u64 = 1 << 63;
+
+/// Character n-gram sizes. 4-grams alone classify as well as 3- and 4-grams
+/// together on the cross-validation and cost a third of the time.
+const CHAR_GRAMS: &[usize] = &[4];
 
 pub fn is_char_feature(f: Feature) -> bool {
     f & CHAR_BLOCK != 0
@@ -29,8 +33,19 @@ fn hash(kind: u8, parts: &[&[u8]]) -> u64 {
 
 /// The features of one message, with counts, sorted by feature.
 pub fn features(tokens: &[Token], classes: &[TokenClass], out: &mut Vec<(Feature, f32)>) {
+    let mut raw = Vec::new();
+    features_into(tokens, classes, &mut raw, out);
+}
+
+/// As [`features`], with the caller's buffer for the unsorted features.
+pub fn features_into(
+    tokens: &[Token],
+    classes: &[TokenClass],
+    raw: &mut Vec<Feature>,
+    out: &mut Vec<(Feature, f32)>,
+) {
     out.clear();
-    let mut raw: Vec<Feature> = Vec::with_capacity(tokens.len() * 8);
+    raw.clear();
     let mut prev: Option<&[u8]> = None;
     let mut buf = String::new();
     for (i, t) in tokens.iter().enumerate() {
@@ -65,14 +80,26 @@ pub fn features(tokens: &[Token], classes: &[TokenClass], out: &mut Vec<(Feature
             buf.push('<');
             buf.push_str(&t.key);
             buf.push('>');
+            if buf.is_ascii() {
+                for &n in CHAR_GRAMS {
+                    for gram in buf.as_bytes().windows(n) {
+                        raw.push(hash(4, &[gram]) | CHAR_BLOCK);
+                    }
+                }
+                continue;
+            }
             let chars: Vec<(usize, char)> = buf.char_indices().collect();
-            for n in [3usize, 4] {
+            for &n in CHAR_GRAMS {
                 if chars.len() < n {
                     continue;
                 }
                 for w in 0..=(chars.len() - n) {
                     let s = chars[w].0;
-                    let e = if w + n < chars.len() { chars[w + n].0 } else { buf.len() };
+                    let e = if w + n < chars.len() {
+                        chars[w + n].0
+                    } else {
+                        buf.len()
+                    };
                     raw.push(hash(4, &[buf[s..e].as_bytes()]) | CHAR_BLOCK);
                 }
             }

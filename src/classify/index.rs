@@ -9,6 +9,9 @@ use rustc_hash::FxHashMap;
 /// How much the word block counts against the character block in a similarity.
 pub const WORD_SHARE: f32 = 0.6;
 
+/// Above this share of examples a feature is left out of nearest-example postings.
+pub const COMMON_FEATURE_SHARE: f32 = 0.05;
+
 #[derive(Debug, Clone, Default)]
 struct Postings {
     idf: f32,
@@ -29,6 +32,8 @@ pub struct IndexedExample {
 pub struct ExampleIndex {
     postings: FxHashMap<Feature, Postings>,
     pub examples: Vec<IndexedExample>,
+    /// The intent of each example, packed for the nearest-example scan.
+    pub intent_of: Vec<u8>,
     /// idf of a feature no example has
     unseen_idf: f32,
 }
@@ -36,7 +41,9 @@ pub struct ExampleIndex {
 /// Similarities of a message to every example and every intent centroid.
 #[derive(Debug, Clone, Default)]
 pub struct Similarities {
+    /// Per example; only the entries listed in `touched` are non-zero.
     pub examples: Vec<f32>,
+    pub touched: Vec<u32>,
     pub centroids: Vec<f32>,
 }
 
@@ -49,8 +56,16 @@ fn normalize_blocks(v: &mut [(Feature, f32)]) {
             w += x * x;
         }
     }
-    let ws = if w > 0.0 { WORD_SHARE.sqrt() / w.sqrt() } else { 0.0 };
-    let cs = if c > 0.0 { (1.0 - WORD_SHARE).sqrt() / c.sqrt() } else { 0.0 };
+    let ws = if w > 0.0 {
+        WORD_SHARE.sqrt() / w.sqrt()
+    } else {
+        0.0
+    };
+    let cs = if c > 0.0 {
+        (1.0 - WORD_SHARE).sqrt() / c.sqrt()
+    } else {
+        0.0
+    };
     for (f, x) in v.iter_mut() {
         *x *= if is_char_feature(*f) { cs } else { ws };
     }
@@ -68,11 +83,13 @@ impl ExampleIndex {
         }
         let idf = |d: u32| ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0;
         let mut postings: FxHashMap<Feature, Postings> = FxHashMap::default();
-        let mut centroid_sums: Vec<FxHashMap<Feature, f32>> = vec![FxHashMap::default(); Intent::ALL.len()];
+        let mut centroid_sums: Vec<FxHashMap<Feature, f32>> =
+            vec![FxHashMap::default(); Intent::ALL.len()];
         let mut counts = vec![0u32; Intent::ALL.len()];
         let mut indexed = Vec::with_capacity(examples.len());
         for (doc, (ex, fs)) in examples.into_iter().enumerate() {
-            let mut v: Vec<(Feature, f32)> = fs.iter().map(|(f, tf)| (*f, tf * idf(df[f]))).collect();
+            let mut v: Vec<(Feature, f32)> =
+                fs.iter().map(|(f, tf)| (*f, tf * idf(df[f]))).collect();
             normalize_blocks(&mut v);
             let intent = ex.intent.index();
             counts[intent] += 1;
@@ -98,8 +115,18 @@ impl ExampleIndex {
         for (f, p) in postings.iter_mut() {
             p.idf = idf(df[f]);
         }
+        // Features in more than a twentieth of the examples ("<ada", "kak>") weigh
+        // little in a nearest-example score but make most of its work: they count
+        // in the centroids only.
+        for (f, p) in postings.iter_mut() {
+            if df[f] as f32 > COMMON_FEATURE_SHARE * n {
+                p.examples.clear();
+                p.examples.shrink_to_fit();
+            }
+        }
         ExampleIndex {
             postings,
+            intent_of: indexed.iter().map(|e| e.intent.index() as u8).collect(),
             examples: indexed,
             unseen_idf: idf(0),
         }
@@ -115,8 +142,15 @@ impl ExampleIndex {
 
     /// Cosine similarities of a message's features to every example and centroid.
     pub fn similarities(&self, features: &[(Feature, f32)], out: &mut Similarities) {
-        out.examples.clear();
-        out.examples.resize(self.examples.len(), 0.0);
+        if out.examples.len() != self.examples.len() {
+            out.examples.clear();
+            out.examples.resize(self.examples.len(), 0.0);
+            out.touched.clear();
+        }
+        for &doc in &out.touched {
+            out.examples[doc as usize] = 0.0;
+        }
+        out.touched.clear();
         out.centroids.clear();
         out.centroids.resize(Intent::ALL.len(), 0.0);
         let mut q: Vec<(Feature, f32, Option<&Postings>)> = features
@@ -135,13 +169,25 @@ impl ExampleIndex {
                 w += x * x;
             }
         }
-        let ws = if w > 0.0 { WORD_SHARE.sqrt() / w.sqrt() } else { 0.0 };
-        let cs = if c > 0.0 { (1.0 - WORD_SHARE).sqrt() / c.sqrt() } else { 0.0 };
+        let ws = if w > 0.0 {
+            WORD_SHARE.sqrt() / w.sqrt()
+        } else {
+            0.0
+        };
+        let cs = if c > 0.0 {
+            (1.0 - WORD_SHARE).sqrt() / c.sqrt()
+        } else {
+            0.0
+        };
         for (f, x, p) in q.iter_mut() {
             let Some(p) = p else { continue };
             let qw = *x * if is_char_feature(*f) { cs } else { ws };
             for &(doc, dw) in &p.examples {
-                out.examples[doc as usize] += qw * dw;
+                let slot = &mut out.examples[doc as usize];
+                if *slot == 0.0 {
+                    out.touched.push(doc);
+                }
+                *slot += qw * dw;
             }
             for &(intent, cw) in &p.centroids {
                 out.centroids[intent as usize] += qw * cw;

@@ -11,14 +11,14 @@ pub mod index;
 
 use crate::extract::gazetteer::piece;
 use crate::extract::TokenClass;
-use crate::intent::Intent;
+use crate::intent::{Intent, INTENT_COUNT};
 use crate::lang::Lang;
 use crate::normalize::Normalized;
 use crate::trace::Origin;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use features::Feature;
 use index::{ExampleIndex, IndexedExample, Similarities};
-use regex::RegexSet;
+use regex::bytes::{RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
 /// Weight of the nearest example against the intent centroid.
@@ -75,9 +75,15 @@ pub struct Candidate {
 /// Why an intent scored what it did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Evidence {
-    Keyword { intent: Intent, phrase: String, origin: Origin },
-    Pattern { intent: Intent, pattern: String, origin: Origin },
-    Nearest { intent: Intent, example: usize, similarity: f32 },
+    /// A keyword of the language model, by position in [`LangModel::keywords`].
+    Keyword(usize),
+    /// A pattern of the language model, by position in [`LangModel::patterns`].
+    Pattern(usize),
+    Nearest {
+        intent: Intent,
+        example: usize,
+        similarity: f32,
+    },
 }
 
 /// The classifier's verdict on one message.
@@ -99,8 +105,10 @@ impl Classification {
 /// Work buffers reused across messages.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    raw_features: Vec<Feature>,
     features: Vec<(Feature, f32)>,
     sims: Similarities,
+    haystack: String,
 }
 
 /// One example prepared for indexing.
@@ -117,7 +125,11 @@ pub struct PreparedExample {
 
 impl LangModel {
     /// Builds a language model. `keywords` carry their normalized haystack form.
-    pub fn build(examples: &[&PreparedExample], keywords: Vec<(Keyword, String)>, patterns: Vec<Pattern>) -> Result<Self, regex::Error> {
+    pub fn build(
+        examples: &[&PreparedExample],
+        keywords: Vec<(Keyword, String)>,
+        patterns: Vec<Pattern>,
+    ) -> Result<Self, regex::Error> {
         let index = ExampleIndex::build(
             examples
                 .iter()
@@ -186,7 +198,14 @@ impl LangModel {
         let pattern_set = if patterns.is_empty() {
             None
         } else {
-            Some(RegexSet::new(patterns.iter().map(|p| p.source.as_str()))?)
+            // Patterns see folded text (no diacritics), so ASCII word classes are
+            // enough, and they keep the set on the fast DFA path: a Unicode `\b`
+            // would force the slow engine on every message.
+            Some(
+                RegexSetBuilder::new(patterns.iter().map(|p| p.source.as_str()))
+                    .unicode(false)
+                    .build()?,
+            )
         };
         Ok(LangModel {
             index,
@@ -200,20 +219,26 @@ impl LangModel {
     }
 
     /// Scores every intent for a message.
-    pub fn classify(&self, msg: &Normalized, classes: &[TokenClass], scratch: &mut Scratch) -> Classification {
-        let n = Intent::ALL.len();
-        let mut keyword_evidence = vec![0f32; n];
-        let mut pattern_evidence = vec![0f32; n];
+    pub fn classify(
+        &self,
+        msg: &Normalized,
+        classes: &[TokenClass],
+        scratch: &mut Scratch,
+    ) -> Classification {
+        const N: usize = INTENT_COUNT;
+        let mut keyword_evidence = [0f32; N];
+        let mut pattern_evidence = [0f32; N];
         let mut evidence = Vec::new();
         if let Some(ac) = &self.keyword_automaton {
-            let mut hay = String::with_capacity(msg.original.len() + 2);
+            let hay = &mut scratch.haystack;
+            hay.clear();
             hay.push(' ');
             for t in &msg.tokens {
                 hay.push_str(&piece(t));
                 hay.push(' ');
             }
-            let mut seen = Vec::new();
-            for m in ac.find_overlapping_iter(&hay) {
+            let mut seen: Vec<usize> = Vec::new();
+            for m in ac.find_overlapping_iter(hay.as_str()) {
                 for &k in &self.keyword_groups[m.pattern().as_usize()] {
                     if seen.contains(&k) {
                         continue;
@@ -222,51 +247,62 @@ impl LangModel {
                     let kw = &self.keywords[k];
                     let e = &mut keyword_evidence[kw.intent.index()];
                     *e = 1.0 - (1.0 - *e) * (1.0 - self.keyword_weights[k]);
-                    evidence.push(Evidence::Keyword {
-                        intent: kw.intent,
-                        phrase: kw.phrase.clone(),
-                        origin: kw.origin.clone(),
-                    });
+                    evidence.push(Evidence::Keyword(k));
                 }
             }
         }
         if let Some(set) = &self.pattern_set {
             let text = msg.folded_text();
-            for p in set.matches(&text).iter() {
+            for p in set.matches(text.as_bytes()).into_iter() {
                 let pat = &self.patterns[p];
                 let e = &mut pattern_evidence[pat.intent.index()];
                 *e = 1.0 - (1.0 - *e) * (1.0 - PATTERN_WEIGHT);
-                evidence.push(Evidence::Pattern {
-                    intent: pat.intent,
-                    pattern: pat.source.clone(),
-                    origin: pat.origin.clone(),
-                });
+                evidence.push(Evidence::Pattern(p));
             }
         }
-        features::features(&msg.tokens, classes, &mut scratch.features);
-        let mut nearest = vec![(0f32, usize::MAX); n];
+        features::features_into(
+            &msg.tokens,
+            classes,
+            &mut scratch.raw_features,
+            &mut scratch.features,
+        );
+        let mut nearest = [(0f32, usize::MAX); N];
         if !scratch.features.is_empty() && !self.index.is_empty() {
-            self.index.similarities(&scratch.features, &mut scratch.sims);
-            for (doc, &s) in scratch.sims.examples.iter().enumerate() {
-                let intent = self.index.examples[doc].intent.index();
+            self.index
+                .similarities(&scratch.features, &mut scratch.sims);
+            for &doc in &scratch.sims.touched {
+                let doc = doc as usize;
+                let s = scratch.sims.examples[doc];
+                let intent = self.index.intent_of[doc] as usize;
                 if s > nearest[intent].0 {
                     nearest[intent] = (s, doc);
                 }
             }
         } else {
             scratch.sims.centroids.clear();
-            scratch.sims.centroids.resize(n, 0.0);
+            scratch.sims.centroids.resize(N, 0.0);
         }
-        let mut candidates: Vec<Candidate> = Vec::with_capacity(n);
+        let mut candidates: Vec<Candidate> = Vec::with_capacity(N);
         for intent in Intent::ALL {
             let i = intent.index();
-            let similarity = (NEAREST_SHARE * nearest[i].0 + (1.0 - NEAREST_SHARE) * scratch.sims.centroids[i]).clamp(0.0, 1.0);
-            let score = 1.0 - (1.0 - similarity) * (1.0 - keyword_evidence[i]) * (1.0 - pattern_evidence[i]);
+            let similarity = (NEAREST_SHARE * nearest[i].0
+                + (1.0 - NEAREST_SHARE) * scratch.sims.centroids[i])
+                .clamp(0.0, 1.0);
+            let score = 1.0
+                - (1.0 - similarity) * (1.0 - keyword_evidence[i]) * (1.0 - pattern_evidence[i]);
             if score > 0.0 {
-                candidates.push(Candidate { intent: *intent, score });
+                candidates.push(Candidate {
+                    intent: *intent,
+                    score,
+                });
             }
         }
-        candidates.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal).then(a.intent.cmp(&b.intent)));
+        candidates.sort_by(|a, b| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.intent.cmp(&b.intent))
+        });
         for c in candidates.iter().take(3) {
             let (s, doc) = nearest[c.intent.index()];
             if doc != usize::MAX {
@@ -295,7 +331,12 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    pub fn classify(&self, msg: &Normalized, classes: &[TokenClass], scratch: &mut Scratch) -> Classification {
+    pub fn classify(
+        &self,
+        msg: &Normalized,
+        classes: &[TokenClass],
+        scratch: &mut Scratch,
+    ) -> Classification {
         match self.langs.get(msg.lang.index()) {
             Some(model) => model.classify(msg, classes, scratch),
             None => Classification::default(),

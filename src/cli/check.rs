@@ -14,7 +14,12 @@ pub fn run(dir: Option<PathBuf>, with_crossval: bool) -> anyhow::Result<i32> {
             for e in &errors.0 {
                 println!("{e}");
             }
-            println!("{} problem{} in {}", errors.0.len(), if errors.0.len() == 1 { "" } else { "s" }, dir.display());
+            println!(
+                "{} problem{} in {}",
+                errors.0.len(),
+                if errors.0.len() == 1 { "" } else { "s" },
+                dir.display()
+            );
             Ok(1)
         }
         Ok(content) => {
@@ -26,7 +31,12 @@ pub fn run(dir: Option<PathBuf>, with_crossval: bool) -> anyhow::Result<i32> {
                 count(Lang::Id),
                 count(Lang::Vi),
                 count(Lang::En),
-                content.templates.by_lang.iter().map(Vec::len).sum::<usize>()
+                content
+                    .templates
+                    .by_lang
+                    .iter()
+                    .map(Vec::len)
+                    .sum::<usize>()
             );
             if with_crossval {
                 for lang in Lang::ALL {

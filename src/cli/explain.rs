@@ -26,7 +26,10 @@ pub fn parse_input_line(raw: &[u8]) -> (String, Option<Lang>, Option<String>) {
         Ok(t) => (t.to_string(), None),
         Err(e) => (
             String::from_utf8_lossy(raw).into_owned(),
-            Some(format!("the line is not valid UTF-8 (byte {}); invalid bytes were replaced", e.valid_up_to())),
+            Some(format!(
+                "the line is not valid UTF-8 (byte {}); invalid bytes were replaced",
+                e.valid_up_to()
+            )),
         ),
     };
     let text = text.trim_end_matches(['\r', '\n']).to_string();
@@ -59,11 +62,31 @@ pub fn parse_input_line(raw: &[u8]) -> (String, Option<Lang>, Option<String>) {
 }
 
 /// Explains one message.
-pub fn explain(content: &Content, text: &str, lang: Option<Lang>, scratch: &mut Scratch) -> Understanding {
-    understand(content, text, Options { lang, hint: None, trace: true }, scratch)
+pub fn explain(
+    content: &Content,
+    text: &str,
+    lang: Option<Lang>,
+    scratch: &mut Scratch,
+) -> Understanding {
+    understand(
+        content,
+        text,
+        Options {
+            lang,
+            hint: None,
+            trace: true,
+        },
+        scratch,
+    )
 }
 
-pub fn run(text: Option<String>, lang: Option<Lang>, jsonl: bool, compact: bool, content: Option<PathBuf>) -> anyhow::Result<i32> {
+pub fn run(
+    text: Option<String>,
+    lang: Option<Lang>,
+    jsonl: bool,
+    compact: bool,
+    content: Option<PathBuf>,
+) -> anyhow::Result<i32> {
     let content = load_content(content)?;
     let mut scratch = Scratch::default();
     let stdout = std::io::stdout();
@@ -77,21 +100,34 @@ pub fn run(text: Option<String>, lang: Option<Lang>, jsonl: bool, compact: bool,
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).context("reading standard input")?;
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .context("reading standard input")?;
             if n == 0 {
                 break;
             }
             let (text, line_lang, input_error) = parse_input_line(&buf);
             let u = explain(&content, &text, line_lang.or(lang), &mut scratch);
-            serde_json::to_writer(&mut out, &Line { understanding: &u, input_error })?;
+            serde_json::to_writer(
+                &mut out,
+                &Line {
+                    understanding: &u,
+                    input_error,
+                },
+            )?;
             out.write_all(b"\n")?;
         }
     } else {
         let Some(text) = text else {
-            anyhow::bail!("give the message as TEXT, or use --jsonl to read lines from standard input");
+            anyhow::bail!(
+                "give the message as TEXT, or use --jsonl to read lines from standard input"
+            );
         };
         let u = explain(&content, &text, lang, &mut scratch);
-        let line = Line { understanding: &u, input_error: None };
+        let line = Line {
+            understanding: &u,
+            input_error: None,
+        };
         if compact {
             serde_json::to_writer(&mut out, &line)?;
         } else {

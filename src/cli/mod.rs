@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "pasar", version, about = "A shop assistant for online stores in Indonesia and Vietnam")]
+#[command(
+    name = "pasar",
+    version,
+    about = "A shop assistant for online stores in Indonesia and Vietnam"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -51,13 +55,20 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 /// Loads content from the flag, the environment, or the repository's folders.
 pub fn load_content(dir: Option<PathBuf>) -> anyhow::Result<Content> {
     let dir = dir.unwrap_or_else(Content::default_dir);
-    Content::load(&dir).map_err(|errors| anyhow::anyhow!("the content in {} is invalid:\n{errors}", dir.display()))
+    Content::load(&dir)
+        .map_err(|errors| anyhow::anyhow!("the content in {} is invalid:\n{errors}", dir.display()))
 }
 
 /// Runs the command line; the exit code is the return value.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Explain { text, lang, jsonl, compact, content } => explain::run(text, lang, jsonl, compact, content),
+        Command::Explain {
+            text,
+            lang,
+            jsonl,
+            compact,
+            content,
+        } => explain::run(text, lang, jsonl, compact, content),
         Command::Check { content, crossval } => check::run(content, crossval),
     }
 }

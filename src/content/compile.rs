@@ -42,7 +42,10 @@ const LEXICON_FILES: &str =
 
 fn shown(path: &Path) -> PathBuf {
     match std::env::current_dir() {
-        Ok(cwd) => path.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf()),
+        Ok(cwd) => path
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf()),
         Err(_) => path.to_path_buf(),
     }
 }
@@ -53,7 +56,9 @@ fn yaml_files(dir: &Path, problems: &mut Problems) -> Vec<PathBuf> {
         Ok(entries) => {
             for e in entries.flatten() {
                 let p = e.path();
-                if p.is_file() && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
+                if p.is_file()
+                    && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
+                {
                     out.push(shown(&p));
                 }
             }
@@ -78,23 +83,80 @@ fn origin_at<T>(f: &SourceFile<T>, file: &Arc<str>, node: &str) -> Origin {
     Origin::new(file, f.positions.at(node).0)
 }
 
-fn load_lexicons(root: &Path, problems: &mut Problems) -> (Vec<LangLexicon>, Option<SourceFile<RawCanonical>>) {
+fn load_lexicons(
+    root: &Path,
+    problems: &mut Problems,
+) -> (Vec<LangLexicon>, Option<SourceFile<RawCanonical>>) {
     let mut langs: Vec<LangLexicon> = Lang::ALL.iter().map(|_| LangLexicon::default()).collect();
     for lang in Lang::ALL {
         let dir = root.join("lexicons").join(lang.code());
         let lex = &mut langs[lang.index()];
         for path in yaml_files(&dir, problems) {
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_string();
             match name.as_str() {
-                "slang" => lex.slang = read_yaml(&path, "entries: a mapping of slang word to formal words", problems),
-                "colors" => lex.colors = read_yaml(&path, "entries: a mapping of colour to surface forms", problems),
-                "categories" => lex.categories = read_yaml(&path, "entries: a mapping of category slug to surface forms", problems),
-                "genders" => lex.genders = read_yaml(&path, "entries: a mapping of gender to surface forms", problems),
-                "synonyms" => lex.synonyms = read_yaml(&path, "entries: a mapping of word to words meaning the same", problems),
-                "sizes" => lex.sizes = read_yaml(&path, "entries (size to surface forms) and cues (a list)", problems),
-                "stopwords" => lex.stopwords = read_yaml(&path, "entries: a list of words", problems),
-                "numbers" => lex.numbers = read_yaml(&path, "the keys of lexicons/README.md for numbers.yaml", problems),
-                "commerce" => lex.commerce = read_yaml(&path, "the keys of lexicons/README.md for commerce.yaml", problems),
+                "slang" => {
+                    lex.slang = read_yaml(
+                        &path,
+                        "entries: a mapping of slang word to formal words",
+                        problems,
+                    )
+                }
+                "colors" => {
+                    lex.colors = read_yaml(
+                        &path,
+                        "entries: a mapping of colour to surface forms",
+                        problems,
+                    )
+                }
+                "categories" => {
+                    lex.categories = read_yaml(
+                        &path,
+                        "entries: a mapping of category slug to surface forms",
+                        problems,
+                    )
+                }
+                "genders" => {
+                    lex.genders = read_yaml(
+                        &path,
+                        "entries: a mapping of gender to surface forms",
+                        problems,
+                    )
+                }
+                "synonyms" => {
+                    lex.synonyms = read_yaml(
+                        &path,
+                        "entries: a mapping of word to words meaning the same",
+                        problems,
+                    )
+                }
+                "sizes" => {
+                    lex.sizes = read_yaml(
+                        &path,
+                        "entries (size to surface forms) and cues (a list)",
+                        problems,
+                    )
+                }
+                "stopwords" => {
+                    lex.stopwords = read_yaml(&path, "entries: a list of words", problems)
+                }
+                "numbers" => {
+                    lex.numbers = read_yaml(
+                        &path,
+                        "the keys of lexicons/README.md for numbers.yaml",
+                        problems,
+                    )
+                }
+                "commerce" => {
+                    lex.commerce = read_yaml(
+                        &path,
+                        "the keys of lexicons/README.md for commerce.yaml",
+                        problems,
+                    )
+                }
                 other => problems.push(ContentError::new(
                     &path,
                     (1, 1),
@@ -104,7 +166,10 @@ fn load_lexicons(root: &Path, problems: &mut Problems) -> (Vec<LangLexicon>, Opt
                 )),
             }
         }
-        for (present, file) in [(lex.numbers.is_some(), "numbers.yaml"), (lex.commerce.is_some(), "commerce.yaml")] {
+        for (present, file) in [
+            (lex.numbers.is_some(), "numbers.yaml"),
+            (lex.commerce.is_some(), "commerce.yaml"),
+        ] {
             let path = shown(&dir.join(file));
             if !present && !path.exists() {
                 problems.push(ContentError::new(
@@ -119,7 +184,11 @@ fn load_lexicons(root: &Path, problems: &mut Problems) -> (Vec<LangLexicon>, Opt
     }
     let brands_path = shown(&root.join("lexicons/common/brands.yaml"));
     let brands = if brands_path.exists() {
-        read_yaml(&brands_path, "entries: a mapping of brand to how people write it", problems)
+        read_yaml(
+            &brands_path,
+            "entries: a mapping of brand to how people write it",
+            problems,
+        )
     } else {
         None
     };
@@ -127,7 +196,12 @@ fn load_lexicons(root: &Path, problems: &mut Problems) -> (Vec<LangLexicon>, Opt
 }
 
 /// Checks a canonical-value file: keys from `allowed`, no surface form under two keys.
-fn check_canonical(f: &SourceFile<RawCanonical>, allowed: Option<&[&str]>, what: &str, problems: &mut Problems) {
+fn check_canonical(
+    f: &SourceFile<RawCanonical>,
+    allowed: Option<&[&str]>,
+    what: &str,
+    problems: &mut Problems,
+) {
     let mut seen: FxHashMap<String, String> = FxHashMap::default();
     for (key, forms) in &f.value.entries {
         if let Some(allowed) = allowed {
@@ -143,7 +217,12 @@ fn check_canonical(f: &SourceFile<RawCanonical>, allowed: Option<&[&str]>, what:
         for (i, form) in forms.iter().enumerate() {
             let k = fold::fold(form.trim());
             if k.is_empty() {
-                problems.push(f.error(&format!("entries.{key}.{i}"), "an empty surface form", "a word or phrase", "remove the empty entry"));
+                problems.push(f.error(
+                    &format!("entries.{key}.{i}"),
+                    "an empty surface form",
+                    "a word or phrase",
+                    "remove the empty entry",
+                ));
                 continue;
             }
             if let Some(other) = seen.get(&k) {
@@ -162,7 +241,11 @@ fn check_canonical(f: &SourceFile<RawCanonical>, allowed: Option<&[&str]>, what:
     }
 }
 
-fn check_lexicons(langs: &[LangLexicon], brands: &Option<SourceFile<RawCanonical>>, problems: &mut Problems) {
+fn check_lexicons(
+    langs: &[LangLexicon],
+    brands: &Option<SourceFile<RawCanonical>>,
+    problems: &mut Problems,
+) {
     for lex in langs {
         if let Some(f) = &lex.colors {
             check_canonical(f, Some(canon::COLORS), "colour", problems);
@@ -192,12 +275,27 @@ fn check_lexicons(langs: &[LangLexicon], brands: &Option<SourceFile<RawCanonical
             for (key, value) in &f.value.entries {
                 let node = format!("entries.{key}");
                 if key.trim().is_empty() || key.split_whitespace().count() != 1 {
-                    problems.push(f.key_error(&node, format!("the slang key {key:?} is not one word"), "a single word", "put multi-word phrases in the intent keywords instead"));
+                    problems.push(f.key_error(
+                        &node,
+                        format!("the slang key {key:?} is not one word"),
+                        "a single word",
+                        "put multi-word phrases in the intent keywords instead",
+                    ));
                 }
                 if value.trim().is_empty() {
-                    problems.push(f.error(&node, format!("{key:?} expands to nothing"), "the formal word(s)", "write what the abbreviation stands for"));
+                    problems.push(f.error(
+                        &node,
+                        format!("{key:?} expands to nothing"),
+                        "the formal word(s)",
+                        "write what the abbreviation stands for",
+                    ));
                 } else if fold::fold(key.trim()) == fold::fold(value.trim()) {
-                    problems.push(f.error(&node, format!("{key:?} expands into itself"), "a different formal word", "remove the entry: folding already matches words typed without marks"));
+                    problems.push(f.error(
+                        &node,
+                        format!("{key:?} expands into itself"),
+                        "a different formal word",
+                        "remove the entry: folding already matches words typed without marks",
+                    ));
                 }
             }
         }
@@ -213,28 +311,52 @@ fn check_lexicons(langs: &[LangLexicon], brands: &Option<SourceFile<RawCanonical
                     ));
                 }
             }
-            for (key, list) in [("words", &n.words), ("multipliers", &n.multipliers), ("money_units", &n.money_units)] {
+            for (key, list) in [
+                ("words", &n.words),
+                ("multipliers", &n.multipliers),
+                ("money_units", &n.money_units),
+            ] {
                 for (w, v) in list {
                     if !v.is_finite() || *v < 0.0 {
-                        problems.push(f.error(&format!("{key}.{w}"), format!("{w:?} has the value {v}"), "a number of zero or more", "write the plain value, e.g. 1000"));
+                        problems.push(f.error(
+                            &format!("{key}.{w}"),
+                            format!("{w:?} has the value {v}"),
+                            "a number of zero or more",
+                            "write the plain value, e.g. 1000",
+                        ));
                     }
                 }
             }
             for c in n.currencies.keys() {
                 if c.parse::<Currency>().is_err() {
-                    problems.push(f.key_error(&format!("currencies.{c}"), format!("unknown currency {c:?}"), "IDR, VND or USD", "use the ISO code"));
+                    problems.push(f.key_error(
+                        &format!("currencies.{c}"),
+                        format!("unknown currency {c:?}"),
+                        "IDR, VND or USD",
+                        "use the ISO code",
+                    ));
                 }
             }
         }
         if let Some(f) = &lex.commerce {
             for key in f.value.sort.keys() {
                 if !canon::SORTS.contains(&key.as_str()) {
-                    problems.push(f.key_error(&format!("sort.{key}"), format!("unknown sort order {key:?}"), format!("one of {}", canon::SORTS.join(", ")), "CONTRACT.md section 3 lists the sort orders"));
+                    problems.push(f.key_error(
+                        &format!("sort.{key}"),
+                        format!("unknown sort order {key:?}"),
+                        format!("one of {}", canon::SORTS.join(", ")),
+                        "CONTRACT.md section 3 lists the sort orders",
+                    ));
                 }
             }
             for (w, v) in &f.value.ordinals {
                 if *v == 0 || v.abs() > 50 {
-                    problems.push(f.error(&format!("ordinals.{w}"), format!("{w:?} has the ordinal {v}"), "1..50, or -1 for the last one", "ordinals count from 1"));
+                    problems.push(f.error(
+                        &format!("ordinals.{w}"),
+                        format!("{w:?} has the ordinal {v}"),
+                        "1..50, or -1 for the last one",
+                        "ordinals count from 1",
+                    ));
                 }
             }
         }
@@ -243,7 +365,12 @@ fn check_lexicons(langs: &[LangLexicon], brands: &Option<SourceFile<RawCanonical
         check_canonical(f, None, "brand", problems);
         for key in f.value.entries.keys() {
             if key.to_lowercase() != *key {
-                problems.push(f.key_error(&format!("entries.{key}"), format!("the brand {key:?} is not lower case"), "the brand in lower case, as in the catalog", "write the key in lower case"));
+                problems.push(f.key_error(
+                    &format!("entries.{key}"),
+                    format!("the brand {key:?} is not lower case"),
+                    "the brand in lower case, as in the catalog",
+                    "write the key in lower case",
+                ));
             }
         }
     }
@@ -269,34 +396,70 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
     let mut escalation: Option<(SourceFile<RawRulesFile>, ())> = None;
     let mut rules = Rules {
         policy: EscalationPolicy {
-            default: Thresholds { min_confidence: 0.5, min_margin: 0.05 },
+            default: Thresholds {
+                min_confidence: 0.5,
+                min_margin: 0.05,
+            },
             min_score: 0.15,
             escalate_out_of_scope: true,
-            per_intent: vec![Thresholds { min_confidence: 0.5, min_margin: 0.05 }; Intent::ALL.len()],
+            out_of_scope_runner_up: 1.0,
+            per_intent: vec![
+                Thresholds {
+                    min_confidence: 0.5,
+                    min_margin: 0.05
+                };
+                Intent::ALL.len()
+            ],
         },
-        store: StoreSettings { name: "pasar".into(), default_currency: Currency::Idr },
+        store: StoreSettings {
+            name: "pasar".into(),
+            default_currency: Currency::Idr,
+        },
         min_examples: [1, 1, 1],
     };
     let files = yaml_files(&root.join("rules"), problems);
     let mut seen_store = false;
     let mut seen_content = false;
     for path in files {
-        let Some(f) = read_yaml::<RawRulesFile>(&path, "any of the sections escalation, store, content", problems) else {
+        let Some(f) = read_yaml::<RawRulesFile>(
+            &path,
+            "any of the sections escalation, store, content",
+            problems,
+        ) else {
             continue;
         };
         if let Some(e) = &f.value.escalation {
             if escalation.is_some() {
-                problems.push(f.key_error("escalation", "a second escalation section", "one escalation section across rules/", "merge the two sections"));
+                problems.push(f.key_error(
+                    "escalation",
+                    "a second escalation section",
+                    "one escalation section across rules/",
+                    "merge the two sections",
+                ));
             }
             let in_range = |node: &str, v: f64, problems: &mut Problems| {
                 if !(0.0..=1.0).contains(&v) {
-                    problems.push(f.error(node, format!("the threshold {v} is out of range"), "a number from 0 to 1", "scores and margins are between 0 and 1"));
+                    problems.push(f.error(
+                        node,
+                        format!("the threshold {v} is out of range"),
+                        "a number from 0 to 1",
+                        "scores and margins are between 0 and 1",
+                    ));
                 }
             };
             in_range("escalation.min_confidence", e.min_confidence, problems);
             in_range("escalation.min_margin", e.min_margin, problems);
             in_range("escalation.min_score", e.min_score, problems);
-            let default = Thresholds { min_confidence: e.min_confidence as f32, min_margin: e.min_margin as f32 };
+            in_range(
+                "escalation.out_of_scope_runner_up",
+                e.out_of_scope_runner_up,
+                problems,
+            );
+            rules.policy.out_of_scope_runner_up = e.out_of_scope_runner_up as f32;
+            let default = Thresholds {
+                min_confidence: e.min_confidence as f32,
+                min_margin: e.min_margin as f32,
+            };
             rules.policy.default = default;
             rules.policy.min_score = e.min_score as f32;
             rules.policy.escalate_out_of_scope = e.escalate_out_of_scope;
@@ -316,23 +479,48 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
                         }
                         rules.policy.per_intent[intent.index()] = th;
                     }
-                    Err(_) => problems.push(f.key_error(&node, format!("unknown intent {name:?}"), format!("one of {}", canonical_names()), "intents are named in CONTRACT.md section 2")),
+                    Err(_) => problems.push(f.key_error(
+                        &node,
+                        format!("unknown intent {name:?}"),
+                        format!("one of {}", canonical_names()),
+                        "intents are named in CONTRACT.md section 2",
+                    )),
                 }
             }
         }
         if let Some(s) = &f.value.store {
             if seen_store {
-                problems.push(f.key_error("store", "a second store section", "one store section across rules/", "merge the two sections"));
+                problems.push(f.key_error(
+                    "store",
+                    "a second store section",
+                    "one store section across rules/",
+                    "merge the two sections",
+                ));
             }
             seen_store = true;
             match s.default_currency.parse::<Currency>() {
-                Ok(c) => rules.store = StoreSettings { name: s.name.clone(), default_currency: c },
-                Err(_) => problems.push(f.error("store.default_currency", format!("unknown currency {:?}", s.default_currency), "IDR, VND or USD", "use the ISO code")),
+                Ok(c) => {
+                    rules.store = StoreSettings {
+                        name: s.name.clone(),
+                        default_currency: c,
+                    }
+                }
+                Err(_) => problems.push(f.error(
+                    "store.default_currency",
+                    format!("unknown currency {:?}", s.default_currency),
+                    "IDR, VND or USD",
+                    "use the ISO code",
+                )),
             }
         }
         if let Some(c) = &f.value.content {
             if seen_content {
-                problems.push(f.key_error("content", "a second content section", "one content section across rules/", "merge the two sections"));
+                problems.push(f.key_error(
+                    "content",
+                    "a second content section",
+                    "one content section across rules/",
+                    "merge the two sections",
+                ));
             }
             seen_content = true;
             rules.min_examples = [c.min_examples.id, c.min_examples.vi, c.min_examples.en];
@@ -366,18 +554,37 @@ fn load_intents(root: &Path, problems: &mut Problems) -> Vec<SourceFile<RawInten
     let dir = root.join("intents");
     let mut out: Vec<SourceFile<RawIntent>> = Vec::new();
     for path in yaml_files(&dir, problems) {
-        let Some(f) = read_yaml::<RawIntent>(&path, "intent, description, examples (id, vi, en), keywords, patterns, slots", problems) else {
+        let Some(f) = read_yaml::<RawIntent>(
+            &path,
+            "intent, description, examples (id, vi, en), keywords, patterns, slots",
+            problems,
+        ) else {
             continue;
         };
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         match f.value.intent.parse::<Intent>() {
-            Err(_) => problems.push(f.error("intent", format!("unknown intent {:?}", f.value.intent), format!("one of {}", canonical_names()), "intents are named in CONTRACT.md section 2")),
+            Err(_) => problems.push(f.error(
+                "intent",
+                format!("unknown intent {:?}", f.value.intent),
+                format!("one of {}", canonical_names()),
+                "intents are named in CONTRACT.md section 2",
+            )),
             Ok(intent) => {
                 if stem != intent.name() {
-                    problems.push(f.error("intent", format!("the file {stem}.yaml holds the intent {:?}", f.value.intent), format!("the file name {}.yaml", intent.name()), "name the file after the intent"));
+                    problems.push(f.error(
+                        "intent",
+                        format!("the file {stem}.yaml holds the intent {:?}", f.value.intent),
+                        format!("the file name {}.yaml", intent.name()),
+                        "name the file after the intent",
+                    ));
                 }
                 if out.iter().any(|o| o.value.intent == f.value.intent) {
-                    problems.push(f.error("intent", format!("the intent {:?} is defined twice", f.value.intent), "one file per intent", "merge the two files"));
+                    problems.push(f.error(
+                        "intent",
+                        format!("the intent {:?} is defined twice", f.value.intent),
+                        "one file per intent",
+                        "merge the two files",
+                    ));
                 }
             }
         }
@@ -389,24 +596,36 @@ fn load_intents(root: &Path, problems: &mut Problems) -> Vec<SourceFile<RawInten
         .collect();
     for intent in Intent::ALL {
         // a file that exists but does not parse has already been reported
-        if !out.iter().any(|f| f.value.intent == intent.name()) && !stems.iter().any(|s| s == intent.name()) {
+        if !out.iter().any(|f| f.value.intent == intent.name())
+            && !stems.iter().any(|s| s == intent.name())
+        {
             problems.push(ContentError::new(
                 &shown(&dir.join(format!("{}.yaml", intent.name()))),
                 (1, 1),
                 format!("no file for the intent {intent}"),
                 "a file for every intent of CONTRACT.md section 2",
-                format!("create intents/{}.yaml with examples in id, vi and en", intent.name()),
+                format!(
+                    "create intents/{}.yaml with examples in id, vi and en",
+                    intent.name()
+                ),
             ));
         }
     }
     out
 }
 
-fn load_templates(root: &Path, problems: &mut Problems) -> Vec<(Lang, SourceFile<RawTemplateFile>)> {
+fn load_templates(
+    root: &Path,
+    problems: &mut Problems,
+) -> Vec<(Lang, SourceFile<RawTemplateFile>)> {
     let mut out = Vec::new();
     for lang in Lang::ALL {
         for path in yaml_files(&root.join("templates").join(lang.code()), problems) {
-            if let Some(f) = read_yaml::<RawTemplateFile>(&path, "templates: a list of {id, intent, situation, variants, quick_replies}", problems) {
+            if let Some(f) = read_yaml::<RawTemplateFile>(
+                &path,
+                "templates: a list of {id, intent, situation, variants, quick_replies}",
+                problems,
+            ) {
                 out.push((lang, f));
             }
         }
@@ -422,14 +641,21 @@ pub fn load(root: &Path) -> Result<Content, super::ContentErrors> {
     let rules = load_rules(root, &mut problems);
     let intents = load_intents(root, &mut problems);
     let templates = load_templates(root, &mut problems);
-    let loaded = Loaded { lexicons, brands, intents, rules, templates };
+    let loaded = Loaded {
+        lexicons,
+        brands,
+        intents,
+        rules,
+        templates,
+    };
     let content = build(root, loaded, &mut problems);
     problems.into_result(content)
 }
 
 fn number_lists(f: &SourceFile<RawNumbers>) -> NumberLists {
     let n = &f.value;
-    let pairs = |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>();
+    let pairs =
+        |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>();
     NumberLists {
         words: pairs(&n.words),
         multipliers: pairs(&n.multipliers),
@@ -450,12 +676,20 @@ fn number_lists(f: &SourceFile<RawNumbers>) -> NumberLists {
 
 /// Every surface phrase of a language's lexicons, with its tag and origin.
 fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
-    fn canonical(f: &Option<SourceFile<RawCanonical>>, make: fn(&str) -> Tag, out: &mut Vec<(Tag, Origin, String)>) {
+    fn canonical(
+        f: &Option<SourceFile<RawCanonical>>,
+        make: fn(&str) -> Tag,
+        out: &mut Vec<(Tag, Origin, String)>,
+    ) {
         let Some(f) = f else { return };
         let file = file_arc(f);
         for (key, forms) in &f.value.entries {
             for (i, form) in forms.iter().enumerate() {
-                out.push((make(key), origin_at(f, &file, &format!("entries.{key}.{i}")), form.clone()));
+                out.push((
+                    make(key),
+                    origin_at(f, &file, &format!("entries.{key}.{i}")),
+                    form.clone(),
+                ));
             }
         }
     }
@@ -466,17 +700,29 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
         let file = file_arc(f);
         for (key, forms) in &f.value.entries {
             for (i, form) in forms.iter().enumerate() {
-                out.push((Tag::Size(key.clone()), origin_at(f, &file, &format!("entries.{key}.{i}")), form.clone()));
+                out.push((
+                    Tag::Size(key.clone()),
+                    origin_at(f, &file, &format!("entries.{key}.{i}")),
+                    form.clone(),
+                ));
             }
         }
         for (i, cue) in f.value.cues.iter().enumerate() {
-            out.push((Tag::SizeCue, origin_at(f, &file, &format!("cues.{i}")), cue.clone()));
+            out.push((
+                Tag::SizeCue,
+                origin_at(f, &file, &format!("cues.{i}")),
+                cue.clone(),
+            ));
         }
     }
     if let Some(f) = &lex.stopwords {
         let file = file_arc(f);
         for (i, w) in f.value.entries.iter().enumerate() {
-            out.push((Tag::Stopword, origin_at(f, &file, &format!("entries.{i}")), w.clone()));
+            out.push((
+                Tag::Stopword,
+                origin_at(f, &file, &format!("entries.{i}")),
+                w.clone(),
+            ));
         }
     }
     if let Some(f) = &lex.commerce {
@@ -484,9 +730,17 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
         let c = &f.value;
         let lists: [(&str, &Vec<String>, Tag); 18] = [
             ("price_under", &c.price_under, Tag::PriceUnder),
-            ("price_under_after", &c.price_under_after, Tag::PriceUnderAfter),
+            (
+                "price_under_after",
+                &c.price_under_after,
+                Tag::PriceUnderAfter,
+            ),
             ("price_above", &c.price_above, Tag::PriceAbove),
-            ("price_above_after", &c.price_above_after, Tag::PriceAboveAfter),
+            (
+                "price_above_after",
+                &c.price_above_after,
+                Tag::PriceAboveAfter,
+            ),
             ("price_around", &c.price_around, Tag::PriceAround),
             ("range_start", &c.range_start, Tag::RangeStart),
             ("range_joiners", &c.range_joiners, Tag::RangeJoiner),
@@ -504,27 +758,46 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
         ];
         for (key, list, tag) in lists {
             for (i, w) in list.iter().enumerate() {
-                out.push((tag.clone(), origin_at(f, &file, &format!("{key}.{i}")), w.clone()));
+                out.push((
+                    tag.clone(),
+                    origin_at(f, &file, &format!("{key}.{i}")),
+                    w.clone(),
+                ));
             }
         }
         for (sort, forms) in &c.sort {
             for (i, w) in forms.iter().enumerate() {
-                out.push((Tag::Sort(sort.clone()), origin_at(f, &file, &format!("sort.{sort}.{i}")), w.clone()));
+                out.push((
+                    Tag::Sort(sort.clone()),
+                    origin_at(f, &file, &format!("sort.{sort}.{i}")),
+                    w.clone(),
+                ));
             }
         }
         for (w, n) in &c.ordinals {
-            out.push((Tag::Ordinal(*n), origin_at(f, &file, &format!("ordinals.{w}")), w.clone()));
+            out.push((
+                Tag::Ordinal(*n),
+                origin_at(f, &file, &format!("ordinals.{w}")),
+                w.clone(),
+            ));
         }
     }
 }
 
 fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
-    let Loaded { lexicons, brands, intents, rules, templates } = loaded;
+    let Loaded {
+        lexicons,
+        brands,
+        intents,
+        rules,
+        templates,
+    } = loaded;
 
     // Vocabulary and language votes: every word the content of a language uses.
     let mut vocab: Vec<FxHashSet<String>> = vec![FxHashSet::default(); 3];
     // folded word -> how often each marked spelling of it occurs in the examples
-    let mut marked_forms: Vec<FxHashMap<String, FxHashMap<String, u32>>> = vec![FxHashMap::default(); 3];
+    let mut marked_forms: Vec<FxHashMap<String, FxHashMap<String, u32>>> =
+        vec![FxHashMap::default(); 3];
     let mut votes: FxHashMap<String, [u32; 3]> = FxHashMap::default();
     let mut add_text = |lang: Lang, text: &str, vote: bool| {
         for (key, lower) in words_of(text) {
@@ -532,14 +805,24 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                 votes.entry(key.clone()).or_default()[lang.index()] += 1;
             }
             if vote {
-                *marked_forms[lang.index()].entry(key.clone()).or_default().entry(lower).or_default() += 1;
+                *marked_forms[lang.index()]
+                    .entry(key.clone())
+                    .or_default()
+                    .entry(lower)
+                    .or_default() += 1;
             }
             vocab[lang.index()].insert(key);
         }
     };
     for f in &intents {
         for lang in Lang::ALL {
-            for ex in f.value.examples.get(lang).iter().chain(f.value.keywords.get(lang).iter()) {
+            for ex in f
+                .value
+                .examples
+                .get(lang)
+                .iter()
+                .chain(f.value.keywords.get(lang).iter())
+            {
                 add_text(lang, ex, true);
             }
         }
@@ -558,7 +841,13 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             }
         }
         if let Some(f) = &lex.numbers {
-            for w in f.value.words.keys().chain(f.value.multipliers.keys()).chain(f.value.money_units.keys()) {
+            for w in f
+                .value
+                .words
+                .keys()
+                .chain(f.value.multipliers.keys())
+                .chain(f.value.money_units.keys())
+            {
                 add_text(lang, w, true);
             }
         }
@@ -577,7 +866,10 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         }
     }
     // The normalizer.
-    let mut normalizer = Normalizer { votes: LanguageVotes::new(votes), ..Default::default() };
+    let mut normalizer = Normalizer {
+        votes: LanguageVotes::new(votes),
+        ..Default::default()
+    };
     for lang in Lang::ALL {
         let lex = &lexicons[lang.index()];
         let mut words = LangWords {
@@ -605,11 +897,19 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         if let Some(f) = &lex.slang {
             let file = file_arc(f);
             for (k, v) in &f.value.entries {
-                let expansion = words_of(v).map(|(key, lower)| (lower, key)).collect::<Vec<_>>();
+                let expansion = words_of(v)
+                    .map(|(key, lower)| (lower, key))
+                    .collect::<Vec<_>>();
                 if expansion.is_empty() {
                     continue;
                 }
-                words.slang.insert(fold::fold(k.trim()), SlangEntry { expansion, origin: origin_at(f, &file, &format!("entries.{k}")) });
+                words.slang.insert(
+                    fold::fold(k.trim()),
+                    SlangEntry {
+                        expansion,
+                        origin: origin_at(f, &file, &format!("entries.{k}")),
+                    },
+                );
             }
         }
         if let Some(f) = &lex.commerce {
@@ -630,7 +930,13 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                 .iter()
                 .flat_map(|(b, forms)| {
                     let file = file.clone();
-                    forms.iter().enumerate().map(move |(i, form)| (Tag::Brand(b.clone()), origin_at(f, &file, &format!("entries.{b}.{i}")), form.clone()))
+                    forms.iter().enumerate().map(move |(i, form)| {
+                        (
+                            Tag::Brand(b.clone()),
+                            origin_at(f, &file, &format!("entries.{b}.{i}")),
+                            form.clone(),
+                        )
+                    })
                 })
                 .collect()
         }
@@ -640,7 +946,11 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
     // are cues, not things to search for.
     let mut keyword_words: Vec<FxHashSet<String>> = vec![FxHashSet::default(); 3];
     for f in &intents {
-        if f.value.intent.parse::<Intent>().is_ok_and(Intent::takes_query) {
+        if f.value
+            .intent
+            .parse::<Intent>()
+            .is_ok_and(Intent::takes_query)
+        {
             continue;
         }
         for lang in Lang::ALL {
@@ -662,7 +972,10 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         // Spellings of the same value ("giày", "giầy") are not ambiguous with each other.
         let mut forms_of_tag: FxHashMap<&Tag, FxHashSet<String>> = FxHashMap::default();
         for (tag, _, phrase) in &sources {
-            forms_of_tag.entry(tag).or_default().extend(words_of(phrase).map(|(_, lower)| lower));
+            forms_of_tag
+                .entry(tag)
+                .or_default()
+                .extend(words_of(phrase).map(|(_, lower)| lower));
         }
         for (tag, origin, phrase) in sources {
             let msg = normalizer.normalize(phrase, Some(lang), None);
@@ -674,19 +987,38 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                     query_ignore.insert(t.key.clone());
                 }
             }
-            let constraint = matches!(tag, Tag::Color(_) | Tag::Category(_) | Tag::Gender(_) | Tag::Size(_) | Tag::Brand(_));
+            let constraint = matches!(
+                tag,
+                Tag::Color(_) | Tag::Category(_) | Tag::Gender(_) | Tag::Size(_) | Tag::Brand(_)
+            );
             // Ambiguous when typed without marks: another word with the same letters
             // ("tìm" for "tím") is at least half as common in the examples.
             let own = forms_of_tag.get(tag);
             let needs_marks = constraint
                 && msg.tokens.len() == 1
                 && msg.tokens.iter().any(|t| {
-                    let Some(forms) = marked_forms[lang.index()].get(&t.key) else { return false };
-                    let mine: u32 = forms.iter().filter(|(f, _)| own.is_some_and(|o| o.contains(*f))).map(|(_, n)| *n).sum();
-                    let other: u32 = forms.iter().filter(|(f, _)| !own.is_some_and(|o| o.contains(*f))).map(|(_, n)| *n).sum();
+                    let Some(forms) = marked_forms[lang.index()].get(&t.key) else {
+                        return false;
+                    };
+                    let mine: u32 = forms
+                        .iter()
+                        .filter(|(f, _)| own.is_some_and(|o| o.contains(*f)))
+                        .map(|(_, n)| *n)
+                        .sum();
+                    let other: u32 = forms
+                        .iter()
+                        .filter(|(f, _)| !own.is_some_and(|o| o.contains(*f)))
+                        .map(|(_, n)| *n)
+                        .sum();
                     t.marked && other >= 2 && other * 2 >= mine
                 });
-            specs.push(PhraseSpec { tag: tag.clone(), origin: origin.clone(), tokens: msg.tokens, phrase: phrase.clone(), needs_marks });
+            specs.push(PhraseSpec {
+                tag: tag.clone(),
+                origin: origin.clone(),
+                tokens: msg.tokens,
+                phrase: phrase.clone(),
+                needs_marks,
+            });
         }
         let category_heads = specs
             .iter()
@@ -707,7 +1039,9 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             vocabulary: vocab[lang.index()].clone(),
         });
     }
-    let extractor = Extractor { langs: extractor_langs };
+    let extractor = Extractor {
+        langs: extractor_langs,
+    };
 
     // Examples, keywords and patterns.
     let mut examples: Vec<Example> = Vec::new();
@@ -718,14 +1052,25 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
     let mut infos = Vec::new();
     let mut scratch_features = Vec::new();
     for f in &intents {
-        let Ok(intent) = f.value.intent.parse::<Intent>() else { continue };
+        let Ok(intent) = f.value.intent.parse::<Intent>() else {
+            continue;
+        };
         let file = file_arc(f);
         for (i, slot) in f.value.slots.iter().enumerate() {
             if !canon::CONSTRAINT_KEYS.contains(&slot.as_str()) {
-                problems.push(f.error(&format!("slots.{i}"), format!("unknown constraint key {slot:?}"), format!("one of {}", canon::CONSTRAINT_KEYS.join(", ")), "slots name the constraint keys of CONTRACT.md section 3"));
+                problems.push(f.error(
+                    &format!("slots.{i}"),
+                    format!("unknown constraint key {slot:?}"),
+                    format!("one of {}", canon::CONSTRAINT_KEYS.join(", ")),
+                    "slots name the constraint keys of CONTRACT.md section 3",
+                ));
             }
         }
-        infos.push(IntentInfo { intent, description: f.value.description.clone(), slots: f.value.slots.clone() });
+        infos.push(IntentInfo {
+            intent,
+            description: f.value.description.clone(),
+            slots: f.value.slots.clone(),
+        });
         for lang in Lang::ALL {
             let list = f.value.examples.get(lang);
             let min = rules.min_examples[lang.index()];
@@ -742,7 +1087,12 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                 let origin = origin_at(f, &file, &node);
                 let msg = normalizer.normalize(text, Some(lang), None);
                 if msg.is_blank() {
-                    problems.push(f.error(&node, "an empty example", "a customer message", "remove the entry or write the message"));
+                    problems.push(f.error(
+                        &node,
+                        "an empty example",
+                        "a customer message",
+                        "remove the entry or write the message",
+                    ));
                     continue;
                 }
                 let key = (lang, msg.folded_text());
@@ -763,7 +1113,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                 }
                 raw_seen.insert((lang, text.trim().to_lowercase()), ());
                 seen.insert(key, (intent, origin.clone()));
-                let ex = extractor.langs[lang.index()].extract(&msg);
+                let ex = extractor.langs[lang.index()].extract(&msg, false);
                 classify::features::features(&msg.tokens, &ex.classes, &mut scratch_features);
                 let id = examples.len();
                 examples.push(Example {
@@ -776,7 +1126,14 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                         lang,
                         example: id,
                         features: scratch_features.clone(),
-                        haystack: format!(" {} ", msg.tokens.iter().map(|t| piece(t).into_owned()).collect::<Vec<_>>().join(" ")),
+                        haystack: format!(
+                            " {} ",
+                            msg.tokens
+                                .iter()
+                                .map(|t| piece(t).into_owned())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
                     },
                 });
             }
@@ -784,15 +1141,34 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                 let node = format!("keywords.{}.{i}", lang.code());
                 let msg = normalizer.normalize(k, Some(lang), None);
                 if msg.is_blank() {
-                    problems.push(f.error(&node, "an empty keyword", "a word or phrase", "remove the entry"));
+                    problems.push(f.error(
+                        &node,
+                        "an empty keyword",
+                        "a word or phrase",
+                        "remove the entry",
+                    ));
                     continue;
                 }
-                let hay = format!(" {} ", msg.tokens.iter().map(|t| piece(t).into_owned()).collect::<Vec<_>>().join(" "));
-                keyword_sources[lang.index()].push((Keyword { intent, phrase: k.clone(), origin: origin_at(f, &file, &node) }, hay));
+                let hay = format!(
+                    " {} ",
+                    msg.tokens
+                        .iter()
+                        .map(|t| piece(t).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                keyword_sources[lang.index()].push((
+                    Keyword {
+                        intent,
+                        phrase: k.clone(),
+                        origin: origin_at(f, &file, &node),
+                    },
+                    hay,
+                ));
             }
             for (i, p) in f.value.patterns.get(lang).iter().enumerate() {
                 let node = format!("patterns.{}.{i}", lang.code());
-                match regex::Regex::new(p) {
+                match regex::bytes::RegexBuilder::new(p).unicode(false).build() {
                     Ok(_) => pattern_sources[lang.index()].push(Pattern { intent, source: p.clone(), origin: origin_at(f, &file, &node) }),
                     Err(e) => problems.push(f.error(
                         &node,
@@ -806,11 +1182,25 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
     }
     let mut classifier = Classifier::default();
     for lang in Lang::ALL {
-        let prepared: Vec<&PreparedExample> = examples.iter().filter(|e| e.lang == lang).map(|e| &e.prepared).collect();
-        match LangModel::build(&prepared, keyword_sources[lang.index()].clone(), pattern_sources[lang.index()].clone()) {
+        let prepared: Vec<&PreparedExample> = examples
+            .iter()
+            .filter(|e| e.lang == lang)
+            .map(|e| &e.prepared)
+            .collect();
+        match LangModel::build(
+            &prepared,
+            keyword_sources[lang.index()].clone(),
+            pattern_sources[lang.index()].clone(),
+        ) {
             Ok(m) => classifier.langs.push(m),
             Err(e) => {
-                problems.push(ContentError::new(&shown(&root.join("intents")), (1, 1), format!("the {lang} patterns do not compile together: {e}"), "patterns that compile", "check the patterns reported above"));
+                problems.push(ContentError::new(
+                    &shown(&root.join("intents")),
+                    (1, 1),
+                    format!("the {lang} patterns do not compile together: {e}"),
+                    "patterns that compile",
+                    "check the patterns reported above",
+                ));
                 classifier.langs.push(LangModel::default());
             }
         }
@@ -832,7 +1222,11 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
     }
 }
 
-fn compile_templates(files: Vec<(Lang, SourceFile<RawTemplateFile>)>, problems: &mut Problems, root: &Path) -> Templates {
+fn compile_templates(
+    files: Vec<(Lang, SourceFile<RawTemplateFile>)>,
+    problems: &mut Problems,
+    root: &Path,
+) -> Templates {
     let env = templates::environment();
     let mut by_lang: Vec<Vec<Template>> = vec![Vec::new(); 3];
     let mut first_file: [Option<PathBuf>; 3] = [None, None, None];
@@ -844,27 +1238,63 @@ fn compile_templates(files: Vec<(Lang, SourceFile<RawTemplateFile>)>, problems: 
             let intent = match t.intent.parse::<Intent>() {
                 Ok(x) => x,
                 Err(_) => {
-                    problems.push(f.error(&format!("{node}.intent"), format!("unknown intent {:?}", t.intent), format!("one of {}", canonical_names()), "intents are named in CONTRACT.md section 2"));
+                    problems.push(f.error(
+                        &format!("{node}.intent"),
+                        format!("unknown intent {:?}", t.intent),
+                        format!("one of {}", canonical_names()),
+                        "intents are named in CONTRACT.md section 2",
+                    ));
                     continue;
                 }
             };
             let Some(situation) = Situation::parse(&t.situation) else {
-                problems.push(f.error(&format!("{node}.situation"), format!("unknown situation {:?}", t.situation), format!("one of {}", Situation::names()), "templates/README.md describes each situation"));
+                problems.push(f.error(
+                    &format!("{node}.situation"),
+                    format!("unknown situation {:?}", t.situation),
+                    format!("one of {}", Situation::names()),
+                    "templates/README.md describes each situation",
+                ));
                 continue;
             };
             if by_lang[lang.index()].iter().any(|o| o.id == t.id) {
-                problems.push(f.error(&format!("{node}.id"), format!("the template id {:?} is used twice in {lang}", t.id), "ids unique per language", "rename one of them"));
+                problems.push(f.error(
+                    &format!("{node}.id"),
+                    format!("the template id {:?} is used twice in {lang}", t.id),
+                    "ids unique per language",
+                    "rename one of them",
+                ));
             }
             if t.variants.is_empty() {
-                problems.push(f.error(&format!("{node}.variants"), "a template with no variants", "at least one variant", "write the reply"));
+                problems.push(f.error(
+                    &format!("{node}.variants"),
+                    "a template with no variants",
+                    "at least one variant",
+                    "write the reply",
+                ));
             }
-            let allowed: Vec<&str> = COMMON_VARIABLES.iter().chain(situation.variables()).copied().collect();
+            let allowed: Vec<&str> = COMMON_VARIABLES
+                .iter()
+                .chain(situation.variables())
+                .copied()
+                .collect();
             for (k, v) in t.variants.iter().enumerate() {
                 let vnode = format!("{node}.variants.{k}");
                 match env.template_from_str(v) {
-                    Err(e) => problems.push(f.error(&vnode, format!("the template does not compile: {}", e.detail().unwrap_or(&e.to_string())), "minijinja syntax: {{ variable }}, {% if %}, {% for %}", "close every {% if %} and {% for %}, and every {{ }}")),
+                    Err(e) => problems.push(f.error(
+                        &vnode,
+                        format!(
+                            "the template does not compile: {}",
+                            e.detail().unwrap_or(&e.to_string())
+                        ),
+                        "minijinja syntax: {{ variable }}, {% if %}, {% for %}",
+                        "close every {% if %} and {% for %}, and every {{ }}",
+                    )),
                     Ok(tpl) => {
-                        let mut unknown: Vec<String> = tpl.undeclared_variables(false).into_iter().filter(|n| !allowed.contains(&n.as_str())).collect();
+                        let mut unknown: Vec<String> = tpl
+                            .undeclared_variables(false)
+                            .into_iter()
+                            .filter(|n| !allowed.contains(&n.as_str()))
+                            .collect();
                         unknown.sort();
                         if !unknown.is_empty() {
                             problems.push(f.error(
@@ -873,8 +1303,18 @@ fn compile_templates(files: Vec<(Lang, SourceFile<RawTemplateFile>)>, problems: 
                                 format!("one of {}", allowed.join(", ")),
                                 "check the spelling, or use the situation that provides it (templates/README.md)",
                             ));
-                        } else if let Err(e) = tpl.render(templates::sample_context(situation, *lang)) {
-                            problems.push(f.error(&vnode, format!("the template fails on sample data: {}", e.detail().unwrap_or(&e.to_string())), "a template that renders", "check filter names (money) and the attributes used"));
+                        } else if let Err(e) =
+                            tpl.render(templates::sample_context(situation, *lang))
+                        {
+                            problems.push(f.error(
+                                &vnode,
+                                format!(
+                                    "the template fails on sample data: {}",
+                                    e.detail().unwrap_or(&e.to_string())
+                                ),
+                                "a template that renders",
+                                "check filter names (money) and the attributes used",
+                            ));
                         }
                     }
                 }
@@ -892,8 +1332,19 @@ fn compile_templates(files: Vec<(Lang, SourceFile<RawTemplateFile>)>, problems: 
     for lang in Lang::ALL {
         for intent in Intent::ALL {
             if !by_lang[lang.index()].iter().any(|t| t.intent == *intent) {
-                let path = first_file[lang.index()].clone().unwrap_or_else(|| shown(&root.join("templates").join(lang.code())));
-                problems.push(ContentError::new(&path, (1, 1), format!("no {lang} template for the intent {intent}"), "at least one template per intent and language", format!("add a template with intent: {intent} under templates/{}/", lang.code())));
+                let path = first_file[lang.index()]
+                    .clone()
+                    .unwrap_or_else(|| shown(&root.join("templates").join(lang.code())));
+                problems.push(ContentError::new(
+                    &path,
+                    (1, 1),
+                    format!("no {lang} template for the intent {intent}"),
+                    "at least one template per intent and language",
+                    format!(
+                        "add a template with intent: {intent} under templates/{}/",
+                        lang.code()
+                    ),
+                ));
             }
         }
     }

@@ -177,6 +177,10 @@ pub struct RawEscalation {
     /// Whether `out_of_scope` turns go to the LLM.
     #[serde(default = "yes")]
     pub escalate_out_of_scope: bool,
+    /// A turn whose runner-up is `out_of_scope` with at least this score escalates
+    /// as ambiguous ("cancel my alarm" is not an order to cancel). 1 turns it off.
+    #[serde(default = "one")]
+    pub out_of_scope_runner_up: f64,
     /// Per-intent overrides of `min_confidence` and `min_margin`.
     #[serde(default)]
     pub intents: BTreeMap<String, RawIntentThresholds>,
@@ -184,6 +188,10 @@ pub struct RawEscalation {
 
 fn yes() -> bool {
     true
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Deserialize)]

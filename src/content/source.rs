@@ -41,8 +41,14 @@ impl Positions {
 }
 
 enum Frame {
-    Map { path: String, pending_key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        pending_key: Option<String>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
 }
 
 struct Recorder {
@@ -162,7 +168,10 @@ pub fn read_yaml<T: DeserializeOwned>(
                 problems.push(ContentError::new(
                     path,
                     (1, 1),
-                    format!("the file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                    format!(
+                        "the file is not valid UTF-8 (byte {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                     "a UTF-8 text file",
                     "save the file as UTF-8",
                 ));
@@ -238,7 +247,9 @@ fn yaml_hint(what: &str) -> String {
         "a key may appear only once in a mapping; merge the two entries".into()
     } else if what.contains("invalid type") {
         "check the indentation and whether a list ('- item' or [a, b]) or a mapping ('key: value') is needed here".into()
-    } else if what.contains("mapping values are not allowed") || what.contains("did not find expected") {
+    } else if what.contains("mapping values are not allowed")
+        || what.contains("did not find expected")
+    {
         "quote strings that contain ': ' or start with a special character, and check the indentation".into()
     } else if what.contains("unknown variant") {
         "use one of the listed values".into()

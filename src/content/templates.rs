@@ -46,13 +46,19 @@ impl Situation {
     }
 
     pub fn names() -> String {
-        Self::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        Self::ALL
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The variables this situation provides (besides [`COMMON_VARIABLES`]).
     pub fn variables(self) -> &'static [&'static str] {
         match self {
-            Situation::Found => &["count", "products", "summary", "query", "product", "cart", "order", "vouchers"],
+            Situation::Found => &[
+                "count", "products", "summary", "query", "product", "cart", "order", "vouchers",
+            ],
             Situation::Relaxed => &["count", "products", "summary", "dropped"],
             Situation::NotFound => &["summary", "query", "reason"],
             Situation::Ask => &["slot", "product", "options"],

@@ -31,13 +31,18 @@ pub struct EscalationPolicy {
     pub default: Thresholds,
     pub min_score: f32,
     pub escalate_out_of_scope: bool,
+    /// An `out_of_scope` runner-up at or above this score makes the turn ambiguous.
+    pub out_of_scope_runner_up: f32,
     /// Per-intent overrides, indexed by `Intent::index`.
     pub per_intent: Vec<Thresholds>,
 }
 
 impl EscalationPolicy {
     pub fn thresholds(&self, intent: Intent) -> Thresholds {
-        self.per_intent.get(intent.index()).copied().unwrap_or(self.default)
+        self.per_intent
+            .get(intent.index())
+            .copied()
+            .unwrap_or(self.default)
     }
 }
 
@@ -52,7 +57,32 @@ pub struct Decision {
 
 /// Decides from the classification. `readable` is false for empty messages and
 /// messages in a script pasar does not read.
-pub fn decide(policy: &EscalationPolicy, c: &Classification, readable: bool) -> Decision {
+/// With `explain`, the decision carries a sentence for the trace.
+pub fn decide(
+    policy: &EscalationPolicy,
+    c: &Classification,
+    readable: bool,
+    explain: bool,
+) -> Decision {
+    let mut d = decide_quietly(policy, c, readable, explain);
+    if !explain {
+        d.note.clear();
+    }
+    d
+}
+
+fn decide_quietly(
+    policy: &EscalationPolicy,
+    c: &Classification,
+    readable: bool,
+    explain: bool,
+) -> Decision {
+    // Formatting is skipped on the hot path: `note!` builds the sentence only when asked.
+    macro_rules! note {
+        ($($arg:tt)*) => {
+            if explain { format!($($arg)*) } else { String::new() }
+        };
+    }
     if !readable {
         return Decision {
             intent: None,
@@ -66,27 +96,49 @@ pub fn decide(policy: &EscalationPolicy, c: &Classification, readable: bool) -> 
             intent: None,
             escalate: true,
             reason: Some(EscalateReason::LowConfidence),
-            note: format!("best score {:.2} is under min_score {:.2}", c.confidence, policy.min_score),
+            note: format!(
+                "best score {:.2} is under min_score {:.2}",
+                c.confidence, policy.min_score
+            ),
         };
     };
     let t = policy.thresholds(top.intent);
     let (escalate, reason, note) = if top.intent == Intent::OutOfScope {
         (
             policy.escalate_out_of_scope,
-            policy.escalate_out_of_scope.then_some(EscalateReason::OutOfScope),
+            policy
+                .escalate_out_of_scope
+                .then_some(EscalateReason::OutOfScope),
             "recognised as out of scope".to_string(),
         )
     } else if c.confidence < t.min_confidence {
         (
             true,
             Some(EscalateReason::LowConfidence),
-            format!("confidence {:.2} is under min_confidence {:.2}", c.confidence, t.min_confidence),
+            format!(
+                "confidence {:.2} is under min_confidence {:.2}",
+                c.confidence, t.min_confidence
+            ),
+        )
+    } else if let Some(oos) = c
+        .candidates
+        .get(1)
+        .filter(|r| r.intent == Intent::OutOfScope && r.score >= policy.out_of_scope_runner_up)
+    {
+        (
+            true,
+            Some(EscalateReason::Ambiguous),
+            note!(
+                "out_of_scope is the runner-up at {:.2} (out_of_scope_runner_up {:.2})",
+                oos.score,
+                policy.out_of_scope_runner_up
+            ),
         )
     } else if c.margin < t.min_margin {
         (
             true,
             Some(EscalateReason::Ambiguous),
-            format!(
+            note!(
                 "margin {:.2} to {} is under min_margin {:.2}",
                 c.margin,
                 c.candidates.get(1).map_or("nothing", |c| c.intent.name()),
@@ -97,7 +149,10 @@ pub fn decide(policy: &EscalationPolicy, c: &Classification, readable: bool) -> 
         (
             false,
             None,
-            format!("confidence {:.2}, margin {:.2}: answered by rules", c.confidence, c.margin),
+            format!(
+                "confidence {:.2}, margin {:.2}: answered by rules",
+                c.confidence, c.margin
+            ),
         )
     };
     Decision {

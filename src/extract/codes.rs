@@ -68,10 +68,14 @@ fn has_letter(s: &str) -> bool {
 }
 
 fn is_code_text(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'))
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'))
 }
 
-const FILLERS: &[&str] = &["no", "nomor", "so", "id", "ma", "kode", "number", "#", ":", ".", "nya", "la"];
+const FILLERS: &[&str] = &[
+    "no", "nomor", "so", "id", "ma", "kode", "number", "#", ":", ".", "nya", "la",
+];
 
 fn after_cue(msg: &Normalized, mut j: usize) -> usize {
     let mut skipped = 0;
@@ -104,8 +108,14 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
             // "mã GIAM-20K": the cue "mã giảm" ate the code's first word; a cue's last
             // word typed against what follows belongs to the code.
             let glued = m.end - m.start > 1
-                && tokens.get(m.end).is_some_and(|n| n.span.0 == tokens[m.end - 1].span.1);
-            let j = if glued { m.end - 1 } else { after_cue(msg, m.end) };
+                && tokens
+                    .get(m.end)
+                    .is_some_and(|n| n.span.0 == tokens[m.end - 1].span.1);
+            let j = if glued {
+                m.end - 1
+            } else {
+                after_cue(msg, m.end)
+            };
             if let Some((text, end)) = group(msg, j) {
                 let single_money = end == j + 1 && tokens[j].amount().is_some_and(|a| a.money);
                 let digits = text.bytes().filter(u8::is_ascii_digit).count();
@@ -119,9 +129,16 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
                     i = end;
                     continue;
                 }
-                if voucher_cue && out.voucher_code.is_none() && is_code_text(&text) && !single_money && (3..=24).contains(&text.len()) {
-                    let typed_upper = text.chars().any(|c| c.is_ascii_uppercase()) && !text.chars().any(|c| c.is_ascii_lowercase());
-                    let unknown_word = end == j + 1 && tokens[j].is_word() && !vocabulary.contains(&tokens[j].key);
+                if voucher_cue
+                    && out.voucher_code.is_none()
+                    && is_code_text(&text)
+                    && !single_money
+                    && (3..=24).contains(&text.len())
+                {
+                    let typed_upper = text.chars().any(|c| c.is_ascii_uppercase())
+                        && !text.chars().any(|c| c.is_ascii_lowercase());
+                    let unknown_word =
+                        end == j + 1 && tokens[j].is_word() && !vocabulary.contains(&tokens[j].key);
                     if (has_digit(&text) && has_letter(&text)) || typed_upper || unknown_word {
                         out.voucher_code = Some((text.to_uppercase(), j, end));
                         i = end;
@@ -133,13 +150,24 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
             continue;
         }
         // Shapes without a cue: "#A12345", "INV-2023...", "PSR123456".
-        if out.order_id.is_none() {
-            let t = &tokens[i];
+        let t = &tokens[i];
+        let maybe_shape = t.text == "#"
+            || (t.is_word()
+                && t.key.len() > 2
+                && t.key.as_bytes()[0].is_ascii_alphabetic()
+                && t.key.bytes().any(|b| b.is_ascii_digit()))
+            || (t.is_word()
+                && matches!(t.key.as_str(), "inv" | "ord" | "psr" | "trx" | "dh" | "so"));
+        if out.order_id.is_none() && maybe_shape {
             let start = if t.text == "#" { i + 1 } else { i };
             if let Some((text, end)) = group(msg, start) {
                 let lower = text.to_lowercase();
-                let hash = start == i + 1 && tokens.get(start).is_some_and(|n| n.span.0 == t.span.1);
-                if is_code_text(&text) && ((hash && has_digit(&text) && text.len() >= 4) || ORDER_SHAPE.is_match(&lower)) {
+                let hash =
+                    start == i + 1 && tokens.get(start).is_some_and(|n| n.span.0 == t.span.1);
+                if is_code_text(&text)
+                    && ((hash && has_digit(&text) && text.len() >= 4)
+                        || ORDER_SHAPE.is_match(&lower))
+                {
                     out.order_id = Some((text.to_uppercase(), start, end));
                     i = end;
                     continue;
@@ -151,7 +179,11 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
     // An upper-case code of letters and digits, with no cue: a voucher ("HEMAT50 bisa?").
     if out.voucher_code.is_none() {
         for (k, t) in tokens.iter().enumerate() {
-            if out.order_id.as_ref().is_some_and(|(_, s, e)| (*s..*e).contains(&k)) {
+            if out
+                .order_id
+                .as_ref()
+                .is_some_and(|(_, s, e)| (*s..*e).contains(&k))
+            {
                 continue;
             }
             let raw = msg.original.get(t.span.0..t.span.1).unwrap_or("");
@@ -160,7 +192,9 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
                 && raw.len() <= 20
                 && has_digit(raw)
                 && has_letter(raw)
-                && raw.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && raw
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             {
                 out.voucher_code = Some((raw.to_string(), k, k + 1));
                 break;

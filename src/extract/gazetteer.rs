@@ -67,7 +67,9 @@ pub struct PhraseSpec {
 pub struct Found {
     pub start: usize,
     pub end: usize,
-    pub entries: Vec<usize>,
+    /// The matched pattern; `allowed` has bit k set when its k-th entry applies.
+    pub pattern: usize,
+    pub allowed: u64,
 }
 
 /// The compiled phrase matcher of one language.
@@ -89,17 +91,42 @@ pub fn piece(t: &Token) -> std::borrow::Cow<'_, str> {
 }
 
 impl Gazetteer {
+    /// The entries of a found phrase that apply.
+    pub fn entries_of<'a>(&'a self, f: &Found) -> impl Iterator<Item = usize> + 'a {
+        let allowed = f.allowed;
+        self.patterns[f.pattern]
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(move |(k, _)| *k < 64 && allowed & (1 << k) != 0)
+            .map(|(_, e)| e)
+    }
+
     /// Builds the matcher from phrases already normalized into tokens.
     pub fn new(entries: Vec<PhraseSpec>) -> Self {
         let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
         let mut patterns: Vec<Vec<usize>> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
         let mut out = Vec::with_capacity(entries.len());
-        for PhraseSpec { tag, origin, tokens, phrase, needs_marks } in entries {
+        for PhraseSpec {
+            tag,
+            origin,
+            tokens,
+            phrase,
+            needs_marks,
+        } in entries
+        {
             if tokens.is_empty() {
                 continue;
             }
-            let key = format!(" {} ", tokens.iter().map(|t| piece(t).into_owned()).collect::<Vec<_>>().join(" "));
+            let key = format!(
+                " {} ",
+                tokens
+                    .iter()
+                    .map(|t| piece(t).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
             let id = out.len();
             out.push(Entry {
                 tag,
@@ -153,25 +180,36 @@ impl Gazetteer {
         let mut candidates: Vec<Found> = Vec::new();
         for m in ac.find_overlapping_iter(&hay) {
             // m.start() is the space before the first token
-            let Ok(first) = starts.binary_search(&(m.start() + 1)) else { continue };
-            let Ok(after) = starts.binary_search(&m.end()) else { continue };
+            let Ok(first) = starts.binary_search(&(m.start() + 1)) else {
+                continue;
+            };
+            let Ok(after) = starts.binary_search(&m.end()) else {
+                continue;
+            };
             if after <= first || after > tokens.len() {
                 continue;
             }
-            let entries: Vec<usize> = self.patterns[m.pattern().as_usize()]
-                .iter()
-                .copied()
-                .filter(|&e| marks_agree(&self.entries[e].words, &tokens[first..after]))
-                .collect();
-            if !entries.is_empty() {
+            let pattern = m.pattern().as_usize();
+            let mut allowed = 0u64;
+            for (k, &e) in self.patterns[pattern].iter().enumerate().take(64) {
+                if marks_agree(&self.entries[e].words, &tokens[first..after]) {
+                    allowed |= 1 << k;
+                }
+            }
+            if allowed != 0 {
                 candidates.push(Found {
                     start: first,
                     end: after,
-                    entries,
+                    pattern,
+                    allowed,
                 });
             }
         }
-        candidates.sort_by(|a, b| a.start.cmp(&b.start).then((b.end - b.start).cmp(&(a.end - a.start))));
+        candidates.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+        });
         let mut chosen: Vec<Found> = Vec::new();
         let mut covered_until = 0;
         for c in candidates {
@@ -186,7 +224,8 @@ impl Gazetteer {
 
 /// A token typed with marks must match the lexicon word's marks, when it has any.
 fn marks_agree(words: &[String], tokens: &[Token]) -> bool {
-    words.iter().zip(tokens).all(|(w, t)| {
-        !t.marked || t.text == *w || !crate::normalize::fold::has_marks(w)
-    })
+    words
+        .iter()
+        .zip(tokens)
+        .all(|(w, t)| !t.marked || t.text == *w || !crate::normalize::fold::has_marks(w))
 }

@@ -12,8 +12,8 @@ pub mod price;
 use crate::lang::{Currency, Lang};
 use crate::normalize::{Normalized, TokenKind};
 use crate::trace::Origin;
-pub use constraints::Constraints;
 use constraints::push_unique;
+pub use constraints::Constraints;
 use gazetteer::{Found, Gazetteer, Tag};
 use rustc_hash::FxHashSet;
 
@@ -22,28 +22,35 @@ use rustc_hash::FxHashSet;
 pub struct Marked<'a> {
     pub start: usize,
     pub end: usize,
-    entries: &'a [usize],
+    found: Option<&'a Found>,
     gazetteer: &'a Gazetteer,
 }
 
 impl<'a> Marked<'a> {
+    fn ids(&self) -> impl Iterator<Item = usize> + 'a {
+        let g = self.gazetteer;
+        self.found.into_iter().flat_map(move |f| g.entries_of(f))
+    }
+
     pub fn has(&self, pred: impl Fn(&Tag) -> bool) -> bool {
-        self.entries.iter().any(|&e| pred(&self.gazetteer.entries[e].tag))
+        let g = self.gazetteer;
+        self.ids().any(|e| pred(&g.entries[e].tag))
     }
 
     pub fn tags(&self) -> impl Iterator<Item = (&'a Tag, &'a Origin)> + 'a {
         let g = self.gazetteer;
-        self.entries.iter().map(move |&e| (&g.entries[e].tag, &g.entries[e].origin))
+        self.ids()
+            .map(move |e| (&g.entries[e].tag, &g.entries[e].origin))
     }
 
     /// The entries with their "typed without marks, needs context" flag.
     pub fn entries(&self) -> impl Iterator<Item = &'a gazetteer::Entry> + 'a {
         let g = self.gazetteer;
-        self.entries.iter().map(move |&e| &g.entries[e])
+        self.ids().map(move |e| &g.entries[e])
     }
 
     pub fn is_phrase(&self) -> bool {
-        !self.entries.is_empty()
+        self.found.is_some()
     }
 }
 
@@ -106,8 +113,9 @@ pub struct Extractor {
 }
 
 impl Extractor {
-    pub fn extract(&self, msg: &Normalized) -> Extraction {
-        self.langs[msg.lang.index()].extract(msg)
+    /// Extracts the constraints; with `trace`, also where each came from.
+    pub fn extract(&self, msg: &Normalized, trace: bool) -> Extraction {
+        self.langs[msg.lang.index()].extract(msg, trace)
     }
 }
 
@@ -121,7 +129,11 @@ fn class_of(tag: &Tag) -> Option<&'static str> {
         Tag::Sort(_) => "#sort",
         Tag::Ordinal(_) | Tag::OrdinalPrefix => "#ordinal",
         Tag::Exclusion => "#exclude",
-        Tag::PriceUnder | Tag::PriceAbove | Tag::PriceAround | Tag::PriceUnderAfter | Tag::PriceAboveAfter => "#price",
+        Tag::PriceUnder
+        | Tag::PriceAbove
+        | Tag::PriceAround
+        | Tag::PriceUnderAfter
+        | Tag::PriceAboveAfter => "#price",
         Tag::OrderCue => "#order",
         Tag::VoucherCue => "#voucher",
         _ => return None,
@@ -129,15 +141,14 @@ fn class_of(tag: &Tag) -> Option<&'static str> {
 }
 
 impl LangExtractor {
-    pub fn extract(&self, msg: &Normalized) -> Extraction {
+    pub fn extract(&self, msg: &Normalized, trace: bool) -> Extraction {
         let tokens = &msg.tokens;
         let found: Vec<Found> = self.gazetteer.find(msg);
-        let empty: &[usize] = &[];
         let mut marks: Vec<Marked> = (0..tokens.len())
             .map(|i| Marked {
                 start: i,
                 end: i + 1,
-                entries: empty,
+                found: None,
                 gazetteer: &self.gazetteer,
             })
             .collect();
@@ -146,7 +157,7 @@ impl LangExtractor {
                 *m = Marked {
                     start: f.start,
                     end: f.end,
-                    entries: &f.entries,
+                    found: Some(f),
                     gazetteer: &self.gazetteer,
                 };
             }
@@ -157,7 +168,11 @@ impl LangExtractor {
         };
         let mut used = vec![false; tokens.len()];
         let words_of = |s: usize, e: usize| -> String {
-            tokens[s..e].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
+            tokens[s..e]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         let c = &mut out.constraints;
         let prov = &mut out.provenance;
@@ -165,7 +180,14 @@ impl LangExtractor {
         // Order ids and voucher codes: after their cues, or in their own shapes.
         let codes = codes::find_codes(msg, &marks, &self.vocabulary);
         if let Some((id, s, e)) = codes.order_id {
-            prov.push(Provenance { key: "order_id", value: id.clone(), words: words_of(s, e), origin: None });
+            if trace {
+                prov.push(Provenance {
+                    key: "order_id",
+                    value: id.clone(),
+                    words: words_of(s, e),
+                    origin: None,
+                });
+            }
             c.order_id = Some(id);
             for k in s..e {
                 used[k] = true;
@@ -173,7 +195,14 @@ impl LangExtractor {
             }
         }
         if let Some((code, s, e)) = codes.voucher_code {
-            prov.push(Provenance { key: "voucher_code", value: code.clone(), words: words_of(s, e), origin: None });
+            if trace {
+                prov.push(Provenance {
+                    key: "voucher_code",
+                    value: code.clone(),
+                    words: words_of(s, e),
+                    origin: None,
+                });
+            }
             c.voucher_code = Some(code);
             for k in s..e {
                 used[k] = true;
@@ -193,12 +222,20 @@ impl LangExtractor {
                 c.price_max = Some(c.price_max.map_or(v, |old: i64| old.min(v)));
             }
             c.currency = Some(c.currency.unwrap_or(currency));
-            prov.push(Provenance {
-                key: "price",
-                value: format!("{}..{} {} ({})", fmt_opt(p.min), fmt_opt(p.max), currency, p.how),
-                words: words_of(p.start, p.end),
-                origin: None,
-            });
+            if trace {
+                prov.push(Provenance {
+                    key: "price",
+                    value: format!(
+                        "{}..{} {} ({})",
+                        fmt_opt(p.min),
+                        fmt_opt(p.max),
+                        currency,
+                        p.how
+                    ),
+                    words: words_of(p.start, p.end),
+                    origin: None,
+                });
+            }
             for k in p.start..p.end {
                 used[k] = true;
                 out.classes[k] = Some("#money");
@@ -210,35 +247,48 @@ impl LangExtractor {
                 // the search still has a sensible range and the trace says so.
                 c.price_min = Some(hi);
                 c.price_max = Some(lo);
-                prov.push(Provenance {
-                    key: "price",
-                    value: "swapped a minimum above the maximum".into(),
-                    words: String::new(),
-                    origin: None,
-                });
+                if trace {
+                    prov.push(Provenance {
+                        key: "price",
+                        value: "swapped a minimum above the maximum".into(),
+                        words: String::new(),
+                        origin: None,
+                    });
+                }
             }
         }
 
         // Exclusions: colours named after "jangan", "không lấy", "except".
         let mut excluded_tokens = FxHashSet::default();
         for f in &found {
-            if !f.entries.iter().any(|&e| self.gazetteer.entries[e].tag == Tag::Exclusion) {
+            if !self
+                .gazetteer
+                .entries_of(f)
+                .any(|e| self.gazetteer.entries[e].tag == Tag::Exclusion)
+            {
                 continue;
             }
             let mut j = f.end;
             let mut steps = 0;
             while j < tokens.len() && steps < 6 {
                 let m = marks[j];
-                if let Some((Tag::Color(col), origin)) = m.tags().find(|(t, _)| matches!(t, Tag::Color(_))) {
+                if let Some((Tag::Color(col), origin)) =
+                    m.tags().find(|(t, _)| matches!(t, Tag::Color(_)))
+                {
                     push_unique(&mut c.exclude_colors, col);
-                    prov.push(Provenance {
-                        key: "exclude_colors",
-                        value: col.clone(),
-                        words: words_of(f.start, m.end),
-                        origin: Some(origin.clone()),
-                    });
+                    if trace {
+                        prov.push(Provenance {
+                            key: "exclude_colors",
+                            value: col.clone(),
+                            words: words_of(f.start, m.end),
+                            origin: Some(origin.clone()),
+                        });
+                    }
                     excluded_tokens.insert(m.start);
-                } else if !(m.has(|t| matches!(t, Tag::Stopword | Tag::ListJoiner)) || tokens[j].key == "warna" || tokens[j].key == "mau") {
+                } else if !(m.has(|t| matches!(t, Tag::Stopword | Tag::ListJoiner))
+                    || tokens[j].key == "warna"
+                    || tokens[j].key == "mau")
+                {
                     break;
                 }
                 j = m.end;
@@ -250,7 +300,8 @@ impl LangExtractor {
         }
 
         let mut describing: Vec<String> = Vec::new();
-        let category_context = |c: &Constraints| matches!(c.category.as_deref(), Some("shoes" | "sandals"));
+        let category_context =
+            |c: &Constraints| matches!(c.category.as_deref(), Some("shoes" | "sandals"));
         let mut i = 0;
         while i < tokens.len() {
             let m = marks[i];
@@ -269,24 +320,34 @@ impl LangExtractor {
                         || marks[i - 1].has(|t| matches!(t, Tag::Category(_))));
                 for entry in m.entries() {
                     let (tag, origin) = (&entry.tag, &entry.origin);
-                    if entry.needs_marks && typed_plain && !(matches!(tag, Tag::Color(_)) && colour_context) {
+                    if entry.needs_marks
+                        && typed_plain
+                        && !(matches!(tag, Tag::Color(_)) && colour_context)
+                    {
                         continue;
                     }
                     let mut record = |key: &'static str, value: &str| {
-                        prov.push(Provenance {
-                            key,
-                            value: value.to_string(),
-                            words: words.clone(),
-                            origin: Some(origin.clone()),
-                        });
+                        if trace {
+                            prov.push(Provenance {
+                                key,
+                                value: value.to_string(),
+                                words: words.clone(),
+                                origin: Some(origin.clone()),
+                            });
+                        }
                     };
                     match tag {
                         Tag::Category(slug) if c.category.is_none() => {
                             c.category = Some(slug.clone());
                             record("category", slug);
                             let span = &tokens[m.start..m.end];
-                            if span.len() > 1 && span.iter().any(|t| self.category_words.contains(&t.key)) {
-                                for t in span.iter().filter(|t| !self.category_words.contains(&t.key) && !self.query_ignore.contains(&t.key)) {
+                            if span.len() > 1
+                                && span.iter().any(|t| self.category_words.contains(&t.key))
+                            {
+                                for t in span.iter().filter(|t| {
+                                    !self.category_words.contains(&t.key)
+                                        && !self.query_ignore.contains(&t.key)
+                                }) {
                                     describing.push(t.text.clone());
                                 }
                             }
@@ -308,7 +369,8 @@ impl LangExtractor {
                             }
                         }
                         Tag::Size(s) => {
-                            let single_letter = m.end - m.start == 1 && tokens[i].text.chars().count() == 1;
+                            let single_letter =
+                                m.end - m.start == 1 && tokens[i].text.chars().count() == 1;
                             let cued = i > 0 && marks[i - 1].has(|t| matches!(t, Tag::SizeCue));
                             if !single_letter || cued || tokens[i].upper {
                                 if !c.sizes.contains(s) {
@@ -339,7 +401,10 @@ impl LangExtractor {
                 let cue_quantity = m.has(|t| matches!(t, Tag::QuantityCue));
                 if cue_size || cue_ordinal || cue_quantity {
                     let mut j = m.end;
-                    while j < tokens.len() && tokens[j].kind == TokenKind::Symbol && matches!(tokens[j].text.as_str(), "-" | ":" | "." | "#") {
+                    while j < tokens.len()
+                        && tokens[j].kind == TokenKind::Symbol
+                        && matches!(tokens[j].text.as_str(), "-" | ":" | "." | "#")
+                    {
                         j += 1;
                     }
                     if let Some(a) = tokens.get(j).and_then(|t| t.amount()) {
@@ -352,13 +417,24 @@ impl LangExtractor {
                                 loop {
                                     let v = tokens[k].amount().map(|a| a.value as i64).unwrap_or(0);
                                     push_unique(&mut c.sizes, &v.to_string());
-                                    prov.push(Provenance { key: "sizes", value: v.to_string(), words: text.clone(), origin: None });
+                                    if trace {
+                                        prov.push(Provenance {
+                                            key: "sizes",
+                                            value: v.to_string(),
+                                            words: text.clone(),
+                                            origin: None,
+                                        });
+                                    }
                                     used[k] = true;
                                     out.classes[k] = Some("#size");
                                     let nxt = k + 1;
                                     if nxt + 1 < tokens.len()
-                                        && marks[nxt].has(|t| matches!(t, Tag::ListJoiner | Tag::RangeJoiner))
-                                        && tokens[marks[nxt].end].amount().is_some_and(|a| !a.money && a.value <= 60.0 && a.value.fract() == 0.0)
+                                        && marks[nxt].has(|t| {
+                                            matches!(t, Tag::ListJoiner | Tag::RangeJoiner)
+                                        })
+                                        && tokens[marks[nxt].end].amount().is_some_and(|a| {
+                                            !a.money && a.value <= 60.0 && a.value.fract() == 0.0
+                                        })
                                     {
                                         k = marks[nxt].end;
                                     } else {
@@ -367,14 +443,32 @@ impl LangExtractor {
                                 }
                             } else if cue_ordinal && (1..=50).contains(&n) && c.ordinal.is_none() {
                                 c.ordinal = Some(n);
-                                prov.push(Provenance { key: "ordinal", value: n.to_string(), words: text, origin: None });
+                                if trace {
+                                    prov.push(Provenance {
+                                        key: "ordinal",
+                                        value: n.to_string(),
+                                        words: text,
+                                        origin: None,
+                                    });
+                                }
                                 used[j] = true;
                                 out.classes[j] = Some("#ordinal");
-                            } else if cue_quantity && (1..=999).contains(&n) && c.quantity.is_none()
-                                && !marks.get(j + 1).is_some_and(|m| m.has(|t| matches!(t, Tag::NonMoneyUnit)))
+                            } else if cue_quantity
+                                && (1..=999).contains(&n)
+                                && c.quantity.is_none()
+                                && !marks
+                                    .get(j + 1)
+                                    .is_some_and(|m| m.has(|t| matches!(t, Tag::NonMoneyUnit)))
                             {
                                 c.quantity = Some(n);
-                                prov.push(Provenance { key: "quantity", value: n.to_string(), words: text, origin: None });
+                                if trace {
+                                    prov.push(Provenance {
+                                        key: "quantity",
+                                        value: n.to_string(),
+                                        words: text,
+                                        origin: None,
+                                    });
+                                }
                                 used[j] = true;
                             }
                         }
@@ -385,18 +479,45 @@ impl LangExtractor {
             }
             // A number followed by a quantity unit: "2 pasang", "3 cái".
             if let Some(a) = tokens[i].amount() {
-                if !used[i] && !a.money && a.unit.is_none() && a.value.fract() == 0.0 && (1.0..=999.0).contains(&a.value) {
+                if !used[i]
+                    && !a.money
+                    && a.unit.is_none()
+                    && a.value.fract() == 0.0
+                    && (1.0..=999.0).contains(&a.value)
+                {
                     let next = marks.get(i + 1);
-                    if next.is_some_and(|m| m.has(|t| matches!(t, Tag::QuantityUnit))) && c.quantity.is_none() {
+                    if next.is_some_and(|m| m.has(|t| matches!(t, Tag::QuantityUnit)))
+                        && c.quantity.is_none()
+                    {
                         let n = a.value as i64;
                         c.quantity = Some(n);
                         let m = next.expect("checked");
-                        prov.push(Provenance { key: "quantity", value: n.to_string(), words: words_of(i, m.end), origin: None });
+                        if trace {
+                            prov.push(Provenance {
+                                key: "quantity",
+                                value: n.to_string(),
+                                words: words_of(i, m.end),
+                                origin: None,
+                            });
+                        }
                         used[i] = true;
-                    } else if category_context(c) && a.plain_digits && (34.0..=47.0).contains(&a.value) && !next.is_some_and(|m| m.is_phrase() && m.has(|t| matches!(t, Tag::NonMoneyUnit))) {
+                    } else if category_context(c)
+                        && a.plain_digits
+                        && (34.0..=47.0).contains(&a.value)
+                        && !next.is_some_and(|m| {
+                            m.is_phrase() && m.has(|t| matches!(t, Tag::NonMoneyUnit))
+                        })
+                    {
                         let v = (a.value as i64).to_string();
                         push_unique(&mut c.sizes, &v);
-                        prov.push(Provenance { key: "sizes", value: v, words: tokens[i].text.clone(), origin: None });
+                        if trace {
+                            prov.push(Provenance {
+                                key: "sizes",
+                                value: v,
+                                words: tokens[i].text.clone(),
+                                origin: None,
+                            });
+                        }
                         used[i] = true;
                         out.classes[i] = Some("#size");
                     }
@@ -408,7 +529,14 @@ impl LangExtractor {
                 // "x2", "2x"
                 if c.quantity.is_none() {
                     c.quantity = Some(n);
-                    prov.push(Provenance { key: "quantity", value: n.to_string(), words: tokens[i].text.clone(), origin: None });
+                    if trace {
+                        prov.push(Provenance {
+                            key: "quantity",
+                            value: n.to_string(),
+                            words: tokens[i].text.clone(),
+                            origin: None,
+                        });
+                    }
                     used[i] = true;
                 }
             }
@@ -443,7 +571,8 @@ impl LangExtractor {
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
-    v.map(|x| format!("{}", x.round() as i64)).unwrap_or_default()
+    v.map(|x| format!("{}", x.round() as i64))
+        .unwrap_or_default()
 }
 
 /// The default currency of a language (CONTRACT.md section 1).

@@ -40,16 +40,26 @@ fn not_money_context(tokens: &[Token], marks: &[Marked], i: usize) -> bool {
         .is_some_and(|m| m.has(|t| matches!(t, Tag::NonMoneyUnit | Tag::QuantityUnit)));
     let prev_blocks = i > 0
         && marks[i - 1].has(|t| {
-            matches!(t, Tag::TimeCue | Tag::SizeCue | Tag::OrdinalPrefix | Tag::OrderCue | Tag::QuantityCue)
+            matches!(
+                t,
+                Tag::TimeCue | Tag::SizeCue | Tag::OrdinalPrefix | Tag::OrderCue | Tag::QuantityCue
+            )
         })
-        && !marks[i - 1].has(|t| matches!(t, Tag::PriceUnder | Tag::PriceAbove | Tag::PriceAround | Tag::PriceCue));
+        && !marks[i - 1].has(|t| {
+            matches!(
+                t,
+                Tag::PriceUnder | Tag::PriceAbove | Tag::PriceAround | Tag::PriceCue
+            )
+        });
     (next_blocks && !a.money) || (prev_blocks && !a.money)
 }
 
 /// Whether the number at `i` is money: its own unit or currency, or a price word
 /// within two tokens before it and a value of at least 1000.
 fn is_money(tokens: &[Token], marks: &[Marked], i: usize) -> bool {
-    let Some(a) = amount(tokens, i) else { return false };
+    let Some(a) = amount(tokens, i) else {
+        return false;
+    };
     if not_money_context(tokens, marks, i) {
         return false;
     }
@@ -69,7 +79,12 @@ fn qualifier_before(marks: &[Marked], i: usize) -> Option<(Tag, usize)> {
     while j > 0 && skipped < 3 {
         j -= 1;
         let m = &marks[j];
-        for tag in [Tag::PriceUnder, Tag::PriceAbove, Tag::PriceAround, Tag::RangeStart] {
+        for tag in [
+            Tag::PriceUnder,
+            Tag::PriceAbove,
+            Tag::PriceAround,
+            Tag::RangeStart,
+        ] {
             if m.has(|t| *t == tag) {
                 return Some((tag, m.start));
             }
@@ -108,7 +123,9 @@ pub fn find_prices(tokens: &[Token], marks: &[Marked], claimed: &[bool]) -> Vec<
             continue;
         }
         // A range: A joiner B, where B is money (A may borrow B's unit: "1-2jt").
-        if let Some(range) = range_at(tokens, marks, i).filter(|r| !claimed[r.start..r.end].iter().any(|c| *c)) {
+        if let Some(range) =
+            range_at(tokens, marks, i).filter(|r| !claimed[r.start..r.end].iter().any(|c| *c))
+        {
             i = range.end;
             out.push(range);
             continue;
@@ -154,7 +171,8 @@ fn range_at(tokens: &[Token], marks: &[Marked], i: usize) -> Option<PriceFinding
     if not_money_context(tokens, marks, j) {
         return None;
     }
-    let b_money = b.money || (b.value >= 1000.0 && (a.money || qualifier_before(marks, i).is_some()));
+    let b_money =
+        b.money || (b.value >= 1000.0 && (a.money || qualifier_before(marks, i).is_some()));
     let a_money = a.money || b_money;
     if !(a_money && b_money) {
         return None;

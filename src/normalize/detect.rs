@@ -36,7 +36,13 @@ impl LanguageVotes {
         });
         for (word, c) in counts {
             let rel: Vec<f32> = (0..3)
-                .map(|i| if totals[i] > 0.0 { c[i] as f32 / totals[i] } else { 0.0 })
+                .map(|i| {
+                    if totals[i] > 0.0 {
+                        c[i] as f32 / totals[i]
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
             let sum: f32 = rel.iter().sum();
             if sum <= 0.0 {
@@ -77,7 +83,8 @@ impl LanguageVotes {
                     .then_with(|| (*a == default).cmp(&(*b == default)))
             })
             .unwrap_or(default);
-        if score[best.index()] <= 0.0 || (score[best.index()] - score[default.index()]).abs() < 1e-6 {
+        if score[best.index()] <= 0.0 || (score[best.index()] - score[default.index()]).abs() < 1e-6
+        {
             return (default, score);
         }
         (best, score)

@@ -25,7 +25,10 @@ pub fn fold(text: &str) -> String {
 
 /// True when the text carries marks that folding removes.
 pub fn has_marks(text: &str) -> bool {
-    !text.is_ascii() && text.nfd().any(|c| is_combining_mark(c) || c == 'đ' || c == 'Đ')
+    !text.is_ascii()
+        && text
+            .nfd()
+            .any(|c| is_combining_mark(c) || c == 'đ' || c == 'Đ')
 }
 
 /// True when the text has letters only Vietnamese uses among pasar's languages

@@ -60,19 +60,35 @@ impl Token {
 /// Something the normalizer did, for the trace.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NormalizeNote {
-    Slang { from: String, to: String, origin: Origin },
-    Number { from: String, to: String },
-    Squashed { from: String, to: String },
-    Truncated { tokens: usize },
+    Slang {
+        from: String,
+        to: String,
+        origin: Origin,
+    },
+    Number {
+        from: String,
+        to: String,
+    },
+    Squashed {
+        from: String,
+        to: String,
+    },
+    Truncated {
+        tokens: usize,
+    },
 }
 
 impl std::fmt::Display for NormalizeNote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            NormalizeNote::Slang { from, to, origin } => write!(f, "slang {from} -> {to} ({origin})"),
+            NormalizeNote::Slang { from, to, origin } => {
+                write!(f, "slang {from} -> {to} ({origin})")
+            }
             NormalizeNote::Number { from, to } => write!(f, "{from} -> {to}"),
             NormalizeNote::Squashed { from, to } => write!(f, "squashed {from} -> {to}"),
-            NormalizeNote::Truncated { tokens } => write!(f, "message cut to its first {tokens} tokens"),
+            NormalizeNote::Truncated { tokens } => {
+                write!(f, "message cut to its first {tokens} tokens")
+            }
         }
     }
 }
@@ -127,7 +143,10 @@ impl Normalized {
 
     /// True when the message has no word or number at all.
     pub fn is_blank(&self) -> bool {
-        !self.tokens.iter().any(|t| !matches!(t.kind, TokenKind::Symbol))
+        !self
+            .tokens
+            .iter()
+            .any(|t| !matches!(t.kind, TokenKind::Symbol))
     }
 }
 
@@ -171,7 +190,28 @@ impl Normalizer {
     /// Normalizes one message. `forced` is an explicit language from the caller;
     /// `hint` breaks ties (the session's last language).
     pub fn normalize(&self, text: &str, forced: Option<Lang>, hint: Option<Lang>) -> Normalized {
-        let original: String = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        self.run(text, forced, hint, false)
+    }
+
+    /// As [`Normalizer::normalize`], and notes what was changed, for the trace.
+    pub fn normalize_with_notes(
+        &self,
+        text: &str,
+        forced: Option<Lang>,
+        hint: Option<Lang>,
+    ) -> Normalized {
+        self.run(text, forced, hint, true)
+    }
+
+    fn run(
+        &self,
+        text: &str,
+        forced: Option<Lang>,
+        hint: Option<Lang>,
+        noting: bool,
+    ) -> Normalized {
+        let original: String = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes
+        {
             text.to_string()
         } else {
             text.nfc().collect()
@@ -206,16 +246,22 @@ impl Normalizer {
             None => self.votes.detect(
                 segments.iter().filter(|s| !s.symbol).map(|s| {
                     // "150rb", "1tr5": the unit says the language
-                    let unit = s.key.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
-                    let key = if unit.len() < s.key.len() && !unit.is_empty() { unit.trim_end_matches(|c: char| c.is_ascii_digit()) } else { s.key.as_str() };
+                    let unit = s
+                        .key
+                        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
+                    let key = if unit.len() < s.key.len() && !unit.is_empty() {
+                        unit.trim_end_matches(|c: char| c.is_ascii_digit())
+                    } else {
+                        s.key.as_str()
+                    };
                     (key, s.vi_marks)
                 }),
                 hint,
             ),
         };
         let words = &self.langs[lang.index()];
-        let tokens = read_numbers(segments, words, &mut notes);
-        let tokens = self.expand_words(tokens, lang, &mut notes);
+        let tokens = read_numbers(segments, words, &mut notes, noting);
+        let tokens = self.expand_words(tokens, lang, &mut notes, noting);
         Normalized {
             original,
             lang,
@@ -226,11 +272,21 @@ impl Normalizer {
         }
     }
 
-    fn expand_words(&self, tokens: Vec<Token>, lang: Lang, notes: &mut Vec<NormalizeNote>) -> Vec<Token> {
+    fn expand_words(
+        &self,
+        tokens: Vec<Token>,
+        lang: Lang,
+        notes: &mut Vec<NormalizeNote>,
+        noting: bool,
+    ) -> Vec<Token> {
         let words = &self.langs[lang.index()];
         let english = &self.langs[Lang::En.index()];
         let mut out = Vec::with_capacity(tokens.len() + 4);
-        let tokens = if lang == Lang::Id { reduplicate(tokens, notes) } else { tokens };
+        let tokens = if lang == Lang::Id {
+            reduplicate(tokens, notes, noting)
+        } else {
+            tokens
+        };
         for mut tok in tokens {
             if !tok.is_word() {
                 out.push(tok);
@@ -238,10 +294,12 @@ impl Normalizer {
             }
             if !words.vocabulary.contains(&tok.key) && !words.slang.contains_key(&tok.key) {
                 if let Some(squashed) = squash(&tok.key, &words.vocabulary, &words.slang) {
-                    notes.push(NormalizeNote::Squashed {
-                        from: tok.text.clone(),
-                        to: squashed.clone(),
-                    });
+                    if noting {
+                        notes.push(NormalizeNote::Squashed {
+                            from: tok.text.clone(),
+                            to: squashed.clone(),
+                        });
+                    }
                     tok.text = squashed.clone();
                     tok.key = squashed;
                     tok.marked = false;
@@ -254,11 +312,18 @@ impl Normalizer {
             });
             match entry {
                 Some(e) => {
-                    notes.push(NormalizeNote::Slang {
-                        from: tok.text.clone(),
-                        to: e.expansion.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" "),
-                        origin: e.origin.clone(),
-                    });
+                    if noting {
+                        notes.push(NormalizeNote::Slang {
+                            from: tok.text.clone(),
+                            to: e
+                                .expansion
+                                .iter()
+                                .map(|(t, _)| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            origin: e.origin.clone(),
+                        });
+                    }
                     for (text, key) in &e.expansion {
                         out.push(Token {
                             text: text.clone(),
@@ -279,17 +344,29 @@ impl Normalizer {
 
 /// Indonesian writes reduplication with a 2: "tiba2" → "tiba tiba", "brg2" → "brg brg"
 /// (slang then expands each).
-fn reduplicate(tokens: Vec<Token>, notes: &mut Vec<NormalizeNote>) -> Vec<Token> {
+fn reduplicate(tokens: Vec<Token>, notes: &mut Vec<NormalizeNote>, noting: bool) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len() + 2);
     for tok in tokens {
-        let stem = tok.key.strip_suffix('2').filter(|s| s.chars().count() >= 2 && s.chars().all(char::is_alphabetic));
+        let stem = tok
+            .key
+            .strip_suffix('2')
+            .filter(|s| s.chars().count() >= 2 && s.chars().all(char::is_alphabetic));
         match (tok.is_word(), stem) {
             (true, Some(stem)) => {
                 let stem = stem.to_string();
                 let text = tok.text.trim_end_matches('2').to_string();
-                notes.push(NormalizeNote::Squashed { from: tok.text.clone(), to: format!("{text} {text}") });
+                if noting {
+                    notes.push(NormalizeNote::Squashed {
+                        from: tok.text.clone(),
+                        to: format!("{text} {text}"),
+                    });
+                }
                 for _ in 0..2 {
-                    out.push(Token { text: text.clone(), key: stem.clone(), ..tok.clone() });
+                    out.push(Token {
+                        text: text.clone(),
+                        key: stem.clone(),
+                        ..tok.clone()
+                    });
                 }
             }
             _ => out.push(tok),
@@ -300,10 +377,16 @@ fn reduplicate(tokens: Vec<Token>, notes: &mut Vec<NormalizeNote>) -> Vec<Token>
 
 /// Collapses letters repeated three or more times: "bagusss" → "bagus",
 /// "maaaaf" → "maaf" (the form the vocabulary knows wins).
-fn squash(key: &str, vocabulary: &FxHashSet<String>, slang: &FxHashMap<String, SlangEntry>) -> Option<String> {
+fn squash(
+    key: &str,
+    vocabulary: &FxHashSet<String>,
+    slang: &FxHashMap<String, SlangEntry>,
+) -> Option<String> {
     let chars: Vec<char> = key.chars().collect();
     let known = |w: &String| vocabulary.contains(w) || slang.contains_key(w);
-    let has_run = chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_alphabetic());
+    let has_run = chars
+        .windows(3)
+        .any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_alphabetic());
     if !has_run {
         // "haloo", "iyaa": a doubled last letter, when the word without it is known
         let n = chars.len();
@@ -325,7 +408,11 @@ fn squash(key: &str, vocabulary: &FxHashSet<String>, slang: &FxHashMap<String, S
                 j += 1;
             }
             let run = j - i;
-            let n = if run >= 3 && c.is_alphabetic() { keep } else { run };
+            let n = if run >= 3 && c.is_alphabetic() {
+                keep
+            } else {
+                run
+            };
             out.extend(std::iter::repeat_n(c, n));
             i = j;
         }
@@ -344,7 +431,12 @@ fn squash(key: &str, vocabulary: &FxHashSet<String>, slang: &FxHashMap<String, S
 
 /// Reads numbers: digits and fused shorthand per token, then number phrases
 /// across tokens ("dua ratus ribu", "2 triệu rưỡi", "rp 20", "2jt - an").
-fn read_numbers(segments: Vec<Segment>, words: &LangWords, notes: &mut Vec<NormalizeNote>) -> Vec<Token> {
+fn read_numbers(
+    segments: Vec<Segment>,
+    words: &LangWords,
+    notes: &mut Vec<NormalizeNote>,
+    noting: bool,
+) -> Vec<Token> {
     let lex = &words.numbers;
     let fused: Vec<Option<Amount>> = segments
         .iter()
@@ -356,13 +448,35 @@ fn read_numbers(segments: Vec<Segment>, words: &LangWords, notes: &mut Vec<Norma
             }
         })
         .collect();
-    let mut out = Vec::with_capacity(segments.len());
+    // First the plan (number phrases need to look ahead), then the tokens, moving
+    // each plain segment instead of copying it.
+    let mut phrases: Vec<(usize, usize, Amount)> = Vec::new();
     let mut i = 0;
     while i < segments.len() {
-        if let Some((amount, end)) = phrase_at(&segments, &fused, i, words) {
-            let from = segments[i..end].iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        match phrase_at(&segments, &fused, i, words) {
+            Some((amount, end)) => {
+                phrases.push((i, end, amount));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    let mut out = Vec::with_capacity(segments.len());
+    let mut next_phrase = phrases.into_iter().peekable();
+    let mut segments = segments.into_iter().enumerate().peekable();
+    while let Some((i, s)) = segments.next() {
+        if let Some((start, end, amount)) = next_phrase.next_if(|(start, _, _)| *start == i) {
+            let mut texts = vec![s.text];
+            let (span_start, mut span_end, mut upper) = (s.span.0, s.span.1, s.upper);
+            while let Some((_, n)) = segments.next_if(|(k, _)| *k < end) {
+                texts.push(n.text);
+                span_end = n.span.1;
+                upper |= n.upper;
+            }
+            let _ = start;
+            let from = texts.join(" ");
             let to = amount.display();
-            if from != to {
+            if noting && from != to {
                 notes.push(NormalizeNote::Number {
                     from: from.clone(),
                     to: format!("{to}{}", if amount.approx { " (around)" } else { "" }),
@@ -371,30 +485,36 @@ fn read_numbers(segments: Vec<Segment>, words: &LangWords, notes: &mut Vec<Norma
             out.push(Token {
                 text: from,
                 key: to,
-                span: (segments[i].span.0, segments[end - 1].span.1),
+                span: (span_start, span_end),
                 kind: TokenKind::Number(amount),
                 marked: false,
-                upper: segments[i..end].iter().any(|s| s.upper),
+                upper,
             });
-            i = end;
             continue;
         }
-        let s = &segments[i];
         out.push(Token {
-            text: s.text.clone(),
-            key: s.key.clone(),
+            kind: if s.symbol {
+                TokenKind::Symbol
+            } else {
+                TokenKind::Word
+            },
+            text: s.text,
+            key: s.key,
             span: s.span,
-            kind: if s.symbol { TokenKind::Symbol } else { TokenKind::Word },
             marked: s.marked,
             upper: s.upper,
         });
-        i += 1;
     }
     out
 }
 
 /// A number phrase starting at `start`, and the index after it.
-fn phrase_at(segments: &[Segment], fused: &[Option<Amount>], start: usize, words: &LangWords) -> Option<(Amount, usize)> {
+fn phrase_at(
+    segments: &[Segment],
+    fused: &[Option<Amount>],
+    start: usize,
+    words: &LangWords,
+) -> Option<(Amount, usize)> {
     let lex = &words.numbers;
     let first = &segments[start];
     if let Some(a) = &fused[start] {
@@ -406,19 +526,27 @@ fn phrase_at(segments: &[Segment], fused: &[Option<Amount>], start: usize, words
     let mut leading_currency = None;
     // "rp 20", "rp. 20", "$ 10", "vn$ 1000", "usd 5"
     if fused[start].is_none() {
-        let cur = lex.currency(&first.text).or_else(|| lex.currency(&first.key)).or_else(|| {
-            // "vn" "$"
-            segments.get(start + 1).and_then(|n| lex.currency(&format!("{}{}", first.text, n.text)).map(|c| {
-                i += 1;
-                c
-            }))
-        });
+        let cur = lex
+            .currency(&first.text)
+            .or_else(|| lex.currency(&first.key))
+            .or_else(|| {
+                // "vn" "$"
+                segments.get(start + 1).and_then(|n| {
+                    lex.currency(&format!("{}{}", first.text, n.text)).map(|c| {
+                        i += 1;
+                        c
+                    })
+                })
+            });
         if let Some(c) = cur {
             let mut j = i + 1;
             if segments.get(j).is_some_and(|s| s.text == ".") {
                 j += 1;
             }
-            if fused.get(j).is_some_and(|a| a.as_ref().is_some_and(|a| a.unit.is_none() && a.currency.is_none())) {
+            if fused.get(j).is_some_and(|a| {
+                a.as_ref()
+                    .is_some_and(|a| a.unit.is_none() && a.currency.is_none())
+            }) {
                 leading_currency = Some(c);
                 i = j;
             } else {
@@ -437,17 +565,27 @@ fn phrase_at(segments: &[Segment], fused: &[Option<Amount>], start: usize, words
         }
         if lex.is_inner_only(&head.key) {
             let next = segments.get(i + 1)?;
-            let next_is_mult = lex.word(&next.text, &next.key, next.marked).iter().any(|w| {
-                matches!(w, numbers::NumberWord::Multiplier(_) | numbers::NumberWord::Teen)
-            });
-            let next_is_unit = lex.money_unit(&next.key).is_some() || words.quantity_units.contains(&next.key);
+            let next_is_mult = lex
+                .word(&next.text, &next.key, next.marked)
+                .iter()
+                .any(|w| {
+                    matches!(
+                        w,
+                        numbers::NumberWord::Multiplier(_) | numbers::NumberWord::Teen
+                    )
+                });
+            let next_is_unit =
+                lex.money_unit(&next.key).is_some() || words.quantity_units.contains(&next.key);
             if !(next_is_mult || next_is_unit) {
                 return None;
             }
         }
         // A multiplier alone does not start a number except "trăm"/"ratus"-like
         // words followed by more number words; keep it simple: require an atom.
-        if !readings.iter().any(|w| matches!(w, numbers::NumberWord::Atom(_))) {
+        if !readings
+            .iter()
+            .any(|w| matches!(w, numbers::NumberWord::Atom(_)))
+        {
             let next = segments.get(i + 1)?;
             if lex.word(&next.text, &next.key, next.marked).is_empty() {
                 return None;
@@ -463,7 +601,12 @@ fn phrase_at(segments: &[Segment], fused: &[Option<Amount>], start: usize, words
         if s.text == "-" && phrase.consumed() > 0 {
             if let Some(n) = segments.get(j + 1) {
                 if lex.is_approx_suffix(&n.key) {
-                    let tok = PhraseToken { text: &n.text, key: &n.key, marked: n.marked, amount: None };
+                    let tok = PhraseToken {
+                        text: &n.text,
+                        key: &n.key,
+                        marked: n.marked,
+                        amount: None,
+                    };
                     if phrase.push(&tok, lex) {
                         end = j + 2;
                         break;

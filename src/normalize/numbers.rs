@@ -5,9 +5,7 @@
 //! `lexicons/<lang>/numbers.yaml`; the grammar that combines them lives here.
 
 use crate::lang::Currency;
-use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::sync::LazyLock;
 
 /// A number read from the message.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +131,11 @@ impl NumberLexicon {
         for (w, v) in &lists.money_units {
             lex.money_units.insert(super::fold::fold(w), *v);
         }
-        lex.approx_suffixes = lists.approx_suffixes.iter().map(|s| s.to_lowercase()).collect();
+        lex.approx_suffixes = lists
+            .approx_suffixes
+            .iter()
+            .map(|s| s.to_lowercase())
+            .collect();
         for (w, c) in &lists.currencies {
             lex.currencies.insert(w.to_lowercase(), *c);
             lex.currencies.insert(super::fold::fold(w), *c);
@@ -190,10 +192,89 @@ impl NumberLexicon {
     }
 }
 
-static FUSED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<pre>[\p{L}$]+\.?)?(?P<num>\d[\d.,]*\d|\d|[.,]\d+)(?P<unit>\p{L}+)?(?P<tail>\d{1,3})?(?P<suf>\p{L}+)?(?P<sign>\$)?$")
-        .expect("the fused-number pattern is valid")
-});
+/// The parts of a fused token: `[currency]digits[unit][tail digits][suffix][$]`,
+/// as in "rp20", "1,5jt", "1tr5", "2jtan", "10$".
+struct FusedParts<'a> {
+    pre: Option<&'a str>,
+    num: &'a str,
+    unit: Option<&'a str>,
+    tail: Option<&'a str>,
+    suffix: Option<&'a str>,
+    dollar: bool,
+}
+
+/// Splits a token into [`FusedParts`]; `None` when it is not shaped like a number.
+fn split_fused(token: &str) -> Option<FusedParts<'_>> {
+    let b = token.as_bytes();
+    let mut i = 0;
+    let letters = |from: usize| -> usize {
+        token[from..]
+            .char_indices()
+            .find(|(_, c)| !c.is_alphabetic())
+            .map_or(token.len(), |(k, _)| from + k)
+    };
+    // currency prefix: letters or '$', then an optional '.'
+    let mut pre = None;
+    let pre_end = {
+        let mut e = letters(0);
+        while e < b.len() && b[e] == b'$' {
+            e = letters(e + 1);
+        }
+        e
+    };
+    if pre_end > 0 {
+        let mut e = pre_end;
+        if e < b.len() && b[e] == b'.' {
+            e += 1;
+        }
+        pre = Some(&token[..pre_end]);
+        i = e;
+    }
+    // digits with separators, ending in a digit (or ",77")
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b',') {
+        i += 1;
+    }
+    while i > start && !b[i - 1].is_ascii_digit() {
+        i -= 1;
+    }
+    let num = &token[start..i];
+    if num.is_empty() || !num.bytes().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if !num.as_bytes()[0].is_ascii_digit()
+        && !(num.len() > 1 && num.as_bytes()[1..].iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    let take_letters = |i: &mut usize| -> Option<&str> {
+        let e = letters(*i);
+        (e > *i).then(|| {
+            let s = &token[*i..e];
+            *i = e;
+            s
+        })
+    };
+    let unit = take_letters(&mut i);
+    let tail_start = i;
+    while i < b.len() && b[i].is_ascii_digit() && i - tail_start < 3 {
+        i += 1;
+    }
+    let tail = (i > tail_start).then(|| &token[tail_start..i]);
+    let suffix = take_letters(&mut i);
+    let dollar = i < b.len() && b[i] == b'$';
+    if dollar {
+        i += 1;
+    }
+    (i == b.len()).then_some(FusedParts {
+        pre,
+        num,
+        unit,
+        tail,
+        suffix,
+        dollar,
+    })
+}
 
 /// Reads digits with separators: "1.200.000", "1,5", "33.000", "315,00", ",77".
 /// `big_unit` means a million-or-more unit follows, so "1.250jt" is 1.25 million.
@@ -203,7 +284,11 @@ pub fn parse_digits(s: &str, big_unit: bool) -> Option<f64> {
     let cleaned: String = if dots > 0 && commas > 0 {
         let last_dot = s.rfind('.')?;
         let last_comma = s.rfind(',')?;
-        let (thousands, decimal) = if last_comma > last_dot { ('.', ',') } else { (',', '.') };
+        let (thousands, decimal) = if last_comma > last_dot {
+            ('.', ',')
+        } else {
+            (',', '.')
+        };
         s.chars()
             .filter(|c| *c != thousands)
             .map(|c| if c == decimal { '.' } else { c })
@@ -237,18 +322,18 @@ pub fn parse_digits(s: &str, big_unit: bool) -> Option<f64> {
 /// Reads one token that fuses digits with a currency or unit: "150rb", "1,5jt",
 /// "1tr5", "rp20", "idr33000", "10k", "42cm". `None` when the token is not a number.
 pub fn parse_fused(token: &str, lex: &NumberLexicon) -> Option<Amount> {
-    let caps = FUSED.captures(token)?;
-    let num = caps.name("num")?.as_str();
+    let parts = split_fused(token)?;
+    let num = parts.num;
     let mut currency = None;
-    if let Some(pre) = caps.name("pre") {
-        currency = Some(lex.currency(pre.as_str().trim_end_matches('.'))?);
+    if let Some(pre) = parts.pre {
+        currency = Some(lex.currency(pre)?);
     }
-    if caps.name("sign").is_some() {
+    if parts.dollar {
         currency = Some(Currency::Usd);
     }
-    let unit = caps.name("unit").map(|m| m.as_str());
-    let tail = caps.name("tail").map(|m| m.as_str());
-    let suffix = caps.name("suf").map(|m| m.as_str());
+    let unit = parts.unit;
+    let tail = parts.tail;
+    let suffix = parts.suffix;
     let mut amount = Amount::plain(0.0, false);
     amount.currency = currency;
     amount.money = currency.is_some();
@@ -341,7 +426,11 @@ impl NumberPhrase {
     }
 
     fn has_value(&self) -> bool {
-        self.consumed > 0 && (self.total > 0.0 || self.current > 0.0 || self.last.is_some() || self.last_scale > 0.0)
+        self.consumed > 0
+            && (self.total > 0.0
+                || self.current > 0.0
+                || self.last.is_some()
+                || self.last_scale > 0.0)
     }
 
     /// Offers the next token; true when it became part of the number.
@@ -467,7 +556,10 @@ impl NumberPhrase {
             } else {
                 a.value < 1000.0 && a.value.fract() == 0.0 && a.plain_digits
             };
-            if !smaller || a.currency.is_some_and(|c| self.currency.is_some_and(|d| d != c)) {
+            if !smaller
+                || a.currency
+                    .is_some_and(|c| self.currency.is_some_and(|d| d != c))
+            {
                 return false;
             }
             if a.money && a.scale > 1.0 {
@@ -535,7 +627,11 @@ impl NumberPhrase {
         if self.current == 0.0 && self.last_scale > 0.0 {
             return false;
         }
-        let base = if self.current == 0.0 { 1.0 } else { self.current };
+        let base = if self.current == 0.0 {
+            1.0
+        } else {
+            self.current
+        };
         self.total += base * m;
         self.current = 0.0;
         self.last = None;
@@ -560,7 +656,11 @@ impl NumberPhrase {
             money: self.money,
             currency: self.currency,
             approx: self.approx,
-            scale: if self.last_scale > 0.0 { self.last_scale } else { 1.0 },
+            scale: if self.last_scale > 0.0 {
+                self.last_scale
+            } else {
+                1.0
+            },
             unit: None,
             plain_digits: self.plain_digits && !self.used_words,
         })
@@ -648,12 +748,37 @@ mod tests {
     fn id() -> NumberLexicon {
         let s = |v: &[(&str, f64)]| v.iter().map(|(a, b)| (a.to_string(), *b)).collect();
         NumberLexicon::new(&NumberLists {
-            words: s(&[("satu", 1.0), ("dua", 2.0), ("tiga", 3.0), ("lima", 5.0), ("tujuh", 7.0), ("sepuluh", 10.0), ("sebelas", 11.0), ("seratus", 100.0)]),
-            multipliers: s(&[("puluh", 10.0), ("ratus", 100.0), ("ribu", 1000.0), ("juta", 1e6)]),
+            words: s(&[
+                ("satu", 1.0),
+                ("dua", 2.0),
+                ("tiga", 3.0),
+                ("lima", 5.0),
+                ("tujuh", 7.0),
+                ("sepuluh", 10.0),
+                ("sebelas", 11.0),
+                ("seratus", 100.0),
+            ]),
+            multipliers: s(&[
+                ("puluh", 10.0),
+                ("ratus", 100.0),
+                ("ribu", 1000.0),
+                ("juta", 1e6),
+            ]),
             teen: vec!["belas".into()],
-            money_units: s(&[("rb", 1000.0), ("ribu", 1000.0), ("jt", 1e6), ("juta", 1e6), ("k", 1000.0), ("tr", 1e6), ("củ", 1e6)]),
+            money_units: s(&[
+                ("rb", 1000.0),
+                ("ribu", 1000.0),
+                ("jt", 1e6),
+                ("juta", 1e6),
+                ("k", 1000.0),
+                ("tr", 1e6),
+                ("củ", 1e6),
+            ]),
             approx_suffixes: vec!["an".into()],
-            currencies: vec![("rp".into(), Currency::Idr), ("rupiah".into(), Currency::Idr)],
+            currencies: vec![
+                ("rp".into(), Currency::Idr),
+                ("rupiah".into(), Currency::Idr),
+            ],
             ..Default::default()
         })
     }
@@ -680,14 +805,20 @@ mod tests {
         assert_eq!(v("2jtan"), Some((2_000_000.0, true, true)));
         assert_eq!(v("rp20"), Some((20.0, true, false)));
         assert_eq!(v("42"), Some((42.0, false, false)));
-        assert_eq!(parse_fused("42cm", &lex).unwrap().unit.as_deref(), Some("cm"));
+        assert_eq!(
+            parse_fused("42cm", &lex).unwrap().unit.as_deref(),
+            Some("cm")
+        );
         assert_eq!(v("iphone15"), None);
     }
 
     #[test]
     fn words() {
         let lex = id();
-        assert_eq!(parse_whole("tujuh ratus dua puluh satu ribu dua belas", &lex), Some(721_012.0));
+        assert_eq!(
+            parse_whole("tujuh ratus dua puluh satu ribu dua belas", &lex),
+            Some(721_012.0)
+        );
         assert_eq!(parse_whole("sepuluh ribu sebelas", &lex), Some(10_011.0));
         assert_eq!(parse_whole("2 juta 500 ribu", &lex), Some(2_500_000.0));
         assert_eq!(parse_whole("1 juta 500", &lex), Some(1_500_000.0));

@@ -21,7 +21,11 @@ fn errors_in_copy(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Vec<ContentEr
 
 fn replace(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{} does not contain {from:?}", path.display());
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
     std::fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
 
@@ -36,7 +40,15 @@ fn add_id_example(path: &Path, example: &str) {
 
 fn one_error_in(errors: &[ContentError], file: &str) -> ContentError {
     let matching: Vec<&ContentError> = errors.iter().filter(|e| e.path.ends_with(file)).collect();
-    assert!(!matching.is_empty(), "no error in {file}; got:\n{}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        !matching.is_empty(),
+        "no error in {file}; got:\n{}",
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     matching[0].clone()
 }
 
@@ -57,13 +69,16 @@ fn yaml_syntax_error_has_line_and_column() {
     });
     let e = one_error_in(&errors, "intents/greeting.yaml");
     assert!(e.line >= 3, "{e}");
-    assert!(e.to_string().starts_with(&format!("{}:{}:{}: ", e.path.display(), e.line, e.column)));
+    assert!(e
+        .to_string()
+        .starts_with(&format!("{}:{}:{}: ", e.path.display(), e.line, e.column)));
     assert!(e.to_string().contains("hint:"), "{e}");
 }
 
 #[test]
 fn unknown_key_is_named_with_the_allowed_ones() {
-    let errors = errors_after(|d| replace(&d.join("intents/thanks.yaml"), "examples:", "exampels:"));
+    let errors =
+        errors_after(|d| replace(&d.join("intents/thanks.yaml"), "examples:", "exampels:"));
     let e = one_error_in(&errors, "intents/thanks.yaml");
     assert!(e.what.contains("exampels"), "{e}");
     assert!(e.what.contains("examples"), "{e}");
@@ -106,10 +121,15 @@ fn a_missing_intent_and_missing_languages_are_reported() {
         // drop the English examples
         let start = text.find("\n  en:").expect("deny has English examples");
         let rest = &text[start + 1..];
-        let end = rest.find("\nkeywords:").or_else(|| rest.find("\nslots:")).unwrap();
+        let end = rest
+            .find("\nkeywords:")
+            .or_else(|| rest.find("\nslots:"))
+            .unwrap();
         std::fs::write(&p, format!("{}{}", &text[..start + 1], &rest[end + 1..])).unwrap();
     });
-    assert!(errors.iter().any(|e| e.path.ends_with("intents/cart_view.yaml") && e.what.contains("cart_view")));
+    assert!(errors
+        .iter()
+        .any(|e| e.path.ends_with("intents/cart_view.yaml") && e.what.contains("cart_view")));
     let e = one_error_in(&errors, "intents/deny.yaml");
     assert!(e.what.contains("examples in en"), "{e}");
 }
@@ -117,11 +137,20 @@ fn a_missing_intent_and_missing_languages_are_reported() {
 #[test]
 fn the_same_example_under_two_intents_is_reported_with_both_places() {
     let errors = errors_after(|d| {
-        add_id_example(&d.join("intents/goodbye.yaml"), "terima kasih banyak ya kak");
+        add_id_example(
+            &d.join("intents/goodbye.yaml"),
+            "terima kasih banyak ya kak",
+        );
         add_id_example(&d.join("intents/thanks.yaml"), "terima kasih banyak ya kak");
     });
-    let e = errors.iter().find(|e| e.what.contains("terima kasih banyak ya kak")).expect("a duplicate error");
-    assert!(e.what.contains("goodbye") || e.what.contains("thanks"), "{e}");
+    let e = errors
+        .iter()
+        .find(|e| e.what.contains("terima kasih banyak ya kak"))
+        .expect("a duplicate error");
+    assert!(
+        e.what.contains("goodbye") || e.what.contains("thanks"),
+        "{e}"
+    );
     assert!(e.what.contains(".yaml:"), "the other place is named: {e}");
 }
 
@@ -133,8 +162,16 @@ fn an_unknown_template_variable_and_intent_are_reported() {
         let extra = "\n  - id: greeting.extra\n    intent: greeting\n    situation: reply\n    variants: [\"Halo {{ nama_pelanggan }}!\"]\n  - id: bogus.reply\n    intent: say_hello\n    situation: reply\n    variants: [\"Halo\"]\n";
         std::fs::write(&p, format!("{text}{extra}")).unwrap();
     });
-    assert!(errors.iter().any(|e| e.what.contains("nama_pelanggan") && e.line > 1), "{errors:?}");
-    assert!(errors.iter().any(|e| e.what.contains("say_hello")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.what.contains("nama_pelanggan") && e.line > 1),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.what.contains("say_hello")),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -144,18 +181,42 @@ fn thresholds_out_of_range_and_unknown_intents_in_rules() {
         replace(&p, "min_confidence: 0.", "min_confidence: 1.");
         replace(&p, "    cart_clear:", "    cart_clearr:");
     });
-    assert!(errors.iter().any(|e| e.what.contains("out of range")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.what.contains("cart_clearr")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.what.contains("out of range")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.what.contains("cart_clearr")),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn lexicon_mistakes_are_reported() {
     let errors = errors_after(|d| {
-        replace(&d.join("lexicons/vi/numbers.yaml"), "inner_only: [", "inner_only: [mươiii, ");
+        replace(
+            &d.join("lexicons/vi/numbers.yaml"),
+            "inner_only: [",
+            "inner_only: [mươiii, ",
+        );
         let colors = d.join("lexicons/id/colors.yaml");
         let text = std::fs::read_to_string(&colors).unwrap();
-        std::fs::write(&colors, text.replacen("entries:\n", "entries:\n  crimson: [merah tua sekali]\n", 1)).unwrap();
+        std::fs::write(
+            &colors,
+            text.replacen("entries:\n", "entries:\n  crimson: [merah tua sekali]\n", 1),
+        )
+        .unwrap();
     });
-    assert!(errors.iter().any(|e| e.what.contains("mươiii") && e.path.ends_with("lexicons/vi/numbers.yaml")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.what.contains("crimson") && e.path.ends_with("lexicons/id/colors.yaml")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.what.contains("mươiii") && e.path.ends_with("lexicons/vi/numbers.yaml")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.what.contains("crimson") && e.path.ends_with("lexicons/id/colors.yaml")),
+        "{errors:?}"
+    );
 }

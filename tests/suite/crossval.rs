@@ -19,5 +19,9 @@ fn intent_accuracy_cross_validated_per_language() {
             failures.push(report.summary());
         }
     }
-    assert!(failures.is_empty(), "under {:.0}%: {failures:?}", MIN_ACCURACY * 100.0);
+    assert!(
+        failures.is_empty(),
+        "under {:.0}%: {failures:?}",
+        MIN_ACCURACY * 100.0
+    );
 }

@@ -11,7 +11,11 @@ use std::path::Path;
 
 fn tsv(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split('\t').map(str::to_string).collect()).collect()
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
 }
 
 /// The price keys a Duckling row means, per CONTRACT.md section 3.
@@ -20,13 +24,19 @@ fn expected_prices(value: &str, kind: &str) -> (Option<i64>, Option<i64>) {
     match kind {
         "exact" => {
             let x = num(value);
-            (Some((0.8 * x).round() as i64), Some((1.2 * x).round() as i64))
+            (
+                Some((0.8 * x).round() as i64),
+                Some((1.2 * x).round() as i64),
+            )
         }
         "between" => {
             let (a, b) = value.split_once("..").expect("a range");
             (Some(num(a).round() as i64), Some(num(b).round() as i64))
         }
-        "under" => (None, Some(num(value.trim_start_matches("..")).round() as i64)),
+        "under" => (
+            None,
+            Some(num(value.trim_start_matches("..")).round() as i64),
+        ),
         "above" => (Some(num(value.trim_end_matches("..")).round() as i64), None),
         other => panic!("unknown kind {other}"),
     }
@@ -34,11 +44,16 @@ fn expected_prices(value: &str, kind: &str) -> (Option<i64>, Option<i64>) {
 
 #[test]
 fn duckling_amounts_of_money_in_idr_and_vnd() {
-    let Some(dir) = external_data("duckling_amounts_of_money_in_idr_and_vnd") else { return };
+    let Some(dir) = external_data("duckling_amounts_of_money_in_idr_and_vnd") else {
+        return;
+    };
     let mut total = 0;
     let mut exact = 0;
     let mut misses = Vec::new();
-    for (file, lang) in [("id_amountofmoney.tsv", Lang::Id), ("vi_amountofmoney.tsv", Lang::Vi)] {
+    for (file, lang) in [
+        ("id_amountofmoney.tsv", Lang::Id),
+        ("vi_amountofmoney.tsv", Lang::Vi),
+    ] {
         for row in tsv(&dir.join("duckling").join(file)) {
             let (text, value, unit, kind) = (&row[0], &row[1], &row[2], &row[3]);
             if unit != "IDR" && unit != "VND" {
@@ -52,19 +67,32 @@ fn duckling_amounts_of_money_in_idr_and_vnd() {
             if got == want && c.currency.map(|x| x.code()) == Some(unit.as_str()) {
                 exact += 1;
             } else {
-                misses.push(format!("{text:?}: want {want:?} {unit}, got {got:?} {:?}", c.currency));
+                misses.push(format!(
+                    "{text:?}: want {want:?} {unit}, got {got:?} {:?}",
+                    c.currency
+                ));
             }
         }
     }
     let rate = exact as f64 / total as f64;
-    println!("duckling money (IDR/VND): {exact}/{total} exact ({:.1}%)", rate * 100.0);
+    println!(
+        "duckling money (IDR/VND): {exact}/{total} exact ({:.1}%)",
+        rate * 100.0
+    );
     assert!(total >= 40, "expected the IDR and VND rows, found {total}");
-    assert!(rate >= 0.95, "{:.1}% exact; misses:\n{}", rate * 100.0, misses.join("\n"));
+    assert!(
+        rate >= 0.95,
+        "{:.1}% exact; misses:\n{}",
+        rate * 100.0,
+        misses.join("\n")
+    );
 }
 
 #[test]
 fn duckling_numerals() {
-    let Some(dir) = external_data("duckling_numerals") else { return };
+    let Some(dir) = external_data("duckling_numerals") else {
+        return;
+    };
     for (file, lang) in [("id_numeral.tsv", Lang::Id), ("vi_numeral.tsv", Lang::Vi)] {
         let lex = &content().normalizer.langs[lang.index()].numbers;
         let rows = tsv(&dir.join("duckling").join(file));
@@ -77,14 +105,25 @@ fn duckling_numerals() {
             }
         }
         let rate = 1.0 - misses.len() as f64 / rows.len() as f64;
-        println!("duckling numerals {lang}: {:.1}% of {}", rate * 100.0, rows.len());
-        assert!(rate >= 0.95, "{lang}: {:.1}%; misses:\n{}", rate * 100.0, misses.join("\n"));
+        println!(
+            "duckling numerals {lang}: {:.1}% of {}",
+            rate * 100.0,
+            rows.len()
+        );
+        assert!(
+            rate >= 0.95,
+            "{lang}: {:.1}%; misses:\n{}",
+            rate * 100.0,
+            misses.join("\n")
+        );
     }
 }
 
 #[test]
 fn duckling_vietnamese_times_and_ordinals_are_not_prices() {
-    let Some(dir) = external_data("duckling_vietnamese_times_and_ordinals_are_not_prices") else { return };
+    let Some(dir) = external_data("duckling_vietnamese_times_and_ordinals_are_not_prices") else {
+        return;
+    };
     let mut rows = tsv(&dir.join("duckling/vi_time.tsv"));
     rows.extend(tsv(&dir.join("duckling/vi_ordinal.tsv")));
     rows.extend(tsv(&dir.join("duckling/id_ordinal.tsv")));
@@ -96,13 +135,19 @@ fn duckling_vietnamese_times_and_ordinals_are_not_prices() {
         })
         .map(|r| r[0].clone())
         .collect();
-    println!("duckling times/ordinals read as prices: {} of {}", with_price.len(), rows.len());
+    println!(
+        "duckling times/ordinals read as prices: {} of {}",
+        with_price.len(),
+        rows.len()
+    );
     assert!(with_price.len() * 100 <= rows.len(), "{with_price:?}");
 }
 
 #[test]
 fn xsid_assistant_queries_are_not_shop_requests() {
-    let Some(dir) = external_data("xsid_assistant_queries_are_not_shop_requests") else { return };
+    let Some(dir) = external_data("xsid_assistant_queries_are_not_shop_requests") else {
+        return;
+    };
     let mut rows = tsv(&dir.join("id-intents-xsid/id.test.tsv"));
     rows.extend(tsv(&dir.join("id-intents-xsid/id.valid.tsv")));
     let mut shop = Vec::new();
@@ -126,7 +171,12 @@ fn xsid_assistant_queries_are_not_shop_requests() {
         100.0 - priced.len() as f64 / n * 100.0
     );
     assert_eq!(rows.len(), 800);
-    assert!(shop.len() as f64 / n <= 0.03, "{} shop turns:\n{}", shop.len(), shop.join("\n"));
+    assert!(
+        shop.len() as f64 / n <= 0.03,
+        "{} shop turns:\n{}",
+        shop.len(),
+        shop.join("\n")
+    );
     assert!(priced.len() as f64 / n <= 0.02, "{priced:?}");
 }
 
@@ -137,7 +187,11 @@ fn replaced_blocks<'a>(a: &'a [String], b: &'a [String]) -> Vec<(&'a [String], &
     let mut lcs = vec![vec![0u16; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut i, mut j) = (0, 0);
@@ -168,9 +222,16 @@ fn replaced_blocks<'a>(a: &'a [String], b: &'a [String]) -> Vec<(&'a [String], &
 /// phrase: "gpp" → "tidak apa apa"), the share the normalizer maps to the same words.
 #[test]
 fn stif_informal_tokens_mapped_to_formal() {
-    let Some(dir) = external_data("stif_informal_tokens_mapped_to_formal") else { return };
+    let Some(dir) = external_data("stif_informal_tokens_mapped_to_formal") else {
+        return;
+    };
     let c = content();
-    let words = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_lowercase).filter(|w| w.chars().any(char::is_alphanumeric)).collect() };
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .collect()
+    };
     let (mut total, mut right) = (0usize, 0usize);
     let mut unmapped: std::collections::HashMap<String, usize> = Default::default();
     for file in ["train.tsv", "dev.tsv", "test.tsv"] {
@@ -182,11 +243,18 @@ fn stif_informal_tokens_mapped_to_formal() {
                 }
                 total += 1;
                 let n = c.normalizer.normalize(&inf[0], Some(Lang::Id), None);
-                let out: Vec<String> = n.tokens.iter().filter(|t| t.is_word()).map(|t| t.text.clone()).collect();
+                let out: Vec<String> = n
+                    .tokens
+                    .iter()
+                    .filter(|t| t.is_word())
+                    .map(|t| t.text.clone())
+                    .collect();
                 if out == form {
                     right += 1;
                 } else {
-                    *unmapped.entry(format!("{} -> {}", inf[0], form.join(" "))).or_default() += 1;
+                    *unmapped
+                        .entry(format!("{} -> {}", inf[0], form.join(" ")))
+                        .or_default() += 1;
                 }
             }
         }
@@ -194,8 +262,14 @@ fn stif_informal_tokens_mapped_to_formal() {
     let rate = right as f64 / total as f64;
     let mut top: Vec<_> = unmapped.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1));
-    println!("stif: {right} of {total} replaced informal words mapped to the formal side ({:.1}%)", rate * 100.0);
-    println!("stif: most frequent misses: {:?}", &top[..top.len().min(120)]);
+    println!(
+        "stif: {right} of {total} replaced informal words mapped to the formal side ({:.1}%)",
+        rate * 100.0
+    );
+    println!(
+        "stif: most frequent misses: {:?}",
+        &top[..top.len().min(120)]
+    );
     assert!(total > 1000, "{total}");
     // Many misses are register changes pasar does not want ("kenapa" -> "mengapa",
     // "cek" -> "periksa"); the floor guards against losing the slang that matters.

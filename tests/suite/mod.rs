@@ -29,7 +29,16 @@ pub fn content() -> &'static Content {
 
 pub fn understand_in(text: &str, lang: Option<Lang>) -> Understanding {
     let mut scratch = Scratch::default();
-    understand(content(), text, Options { lang, hint: None, trace: true }, &mut scratch)
+    understand(
+        content(),
+        text,
+        Options {
+            lang,
+            hint: None,
+            trace: true,
+        },
+        &mut scratch,
+    )
 }
 
 /// Copies the shipped content folders into a fresh temporary folder, for tests
@@ -60,7 +69,11 @@ pub fn external_data(test: &str) -> Option<PathBuf> {
     match std::env::var_os("PASAR_EXTERNAL_DATA") {
         Some(v) if !v.is_empty() => {
             let p = PathBuf::from(v);
-            assert!(p.is_dir(), "PASAR_EXTERNAL_DATA={} is not a folder", p.display());
+            assert!(
+                p.is_dir(),
+                "PASAR_EXTERNAL_DATA={} is not a folder",
+                p.display()
+            );
             Some(p)
         }
         _ => {

@@ -8,14 +8,30 @@ use proptest::prelude::*;
 
 fn check(text: &str) {
     let mut scratch = Scratch::default();
-    let u = understand(content(), text, Options { trace: true, ..Default::default() }, &mut scratch);
-    assert!((0.0..=1.0).contains(&u.confidence), "confidence {}", u.confidence);
+    let u = understand(
+        content(),
+        text,
+        Options {
+            trace: true,
+            ..Default::default()
+        },
+        &mut scratch,
+    );
+    assert!(
+        (0.0..=1.0).contains(&u.confidence),
+        "confidence {}",
+        u.confidence
+    );
     assert_eq!(u.escalate, u.escalate_reason.is_some());
     let c = &u.constraints;
     if let (Some(lo), Some(hi)) = (c.price_min, c.price_max) {
         assert!(lo <= hi, "{lo} > {hi} for {text:?}");
     }
-    assert_eq!(c.currency.is_some(), c.price_min.is_some() || c.price_max.is_some(), "{text:?}");
+    assert_eq!(
+        c.currency.is_some(),
+        c.price_min.is_some() || c.price_max.is_some(),
+        "{text:?}"
+    );
     if u.intent.is_none() {
         assert!(u.escalate);
     }

@@ -20,45 +20,124 @@ fn constraints_lack(text: &str, lang: Option<Lang>, keys: &[&str]) {
     let u = understand_in(text, lang);
     let got = serde_json::to_value(&u.constraints).unwrap();
     for k in keys {
-        assert!(got.get(*k).is_none(), "{text:?}: {k} should be absent; got {got}");
+        assert!(
+            got.get(*k).is_none(),
+            "{text:?}: {k} should be absent; got {got}"
+        );
     }
 }
 
 #[test]
 fn indonesian_prices() {
     let id = Some(Lang::Id);
-    constraints_include("ada sepatu lari merah di bawah 500rb?", id, json!({"price_max": 500000, "currency": "IDR", "category": "shoes", "colors": ["red"]}));
-    constraints_include("tas ransel 150rb", id, json!({"price_min": 120000, "price_max": 180000}));
-    constraints_include("hp 2jt-an yang bagus", id, json!({"price_min": 1600000, "price_max": 2400000, "category": "phones"}));
-    constraints_include("laptop 5 jutaan", id, json!({"price_min": 4000000, "price_max": 6000000}));
+    constraints_include(
+        "ada sepatu lari merah di bawah 500rb?",
+        id,
+        json!({"price_max": 500000, "currency": "IDR", "category": "shoes", "colors": ["red"]}),
+    );
+    constraints_include(
+        "tas ransel 150rb",
+        id,
+        json!({"price_min": 120000, "price_max": 180000}),
+    );
+    constraints_include(
+        "hp 2jt-an yang bagus",
+        id,
+        json!({"price_min": 1600000, "price_max": 2400000, "category": "phones"}),
+    );
+    constraints_include(
+        "laptop 5 jutaan",
+        id,
+        json!({"price_min": 4000000, "price_max": 6000000}),
+    );
     constraints_include("budget 1,5jt", id, json!({"price_max": 1500000}));
-    constraints_include("jam tangan kisaran 300 ribu", id, json!({"price_min": 240000, "price_max": 360000}));
-    constraints_include("sekitar 1-2jt aja", id, json!({"price_min": 1000000, "price_max": 2000000}));
-    constraints_include("antara 100rb sampai 250rb", id, json!({"price_min": 100000, "price_max": 250000}));
+    constraints_include(
+        "jam tangan kisaran 300 ribu",
+        id,
+        json!({"price_min": 240000, "price_max": 360000}),
+    );
+    constraints_include(
+        "sekitar 1-2jt aja",
+        id,
+        json!({"price_min": 1000000, "price_max": 2000000}),
+    );
+    constraints_include(
+        "antara 100rb sampai 250rb",
+        id,
+        json!({"price_min": 100000, "price_max": 250000}),
+    );
     constraints_include("sepatu 500rb ke bawah", id, json!({"price_max": 500000}));
     constraints_include("di atas 1 juta", id, json!({"price_min": 1000000}));
-    constraints_include("dua ratus ribu dapet apa", id, json!({"price_min": 160000, "price_max": 240000}));
-    constraints_include("yang harganya gak lebih dari 750rb", id, json!({"price_max": 750000}));
+    constraints_include(
+        "dua ratus ribu dapet apa",
+        id,
+        json!({"price_min": 160000, "price_max": 240000}),
+    );
+    constraints_include(
+        "yang harganya gak lebih dari 750rb",
+        id,
+        json!({"price_max": 750000}),
+    );
 }
 
 #[test]
 fn vietnamese_prices_with_and_without_diacritics() {
     let vi = Some(Lang::Vi);
-    constraints_include("tìm giày dưới 1 triệu", vi, json!({"price_max": 1000000, "currency": "VND", "category": "shoes"}));
-    constraints_include("giay nike duoi 1 trieu co ko", None, json!({"price_max": 1000000, "currency": "VND", "brands": ["nike"]}));
-    constraints_include("tai nghe tầm 500k", vi, json!({"price_min": 400000, "price_max": 600000, "category": "headphones"}));
-    constraints_include("điện thoại 2 triệu rưỡi", vi, json!({"price_min": 2000000, "price_max": 3000000}));
-    constraints_include("khoảng 1tr5", vi, json!({"price_min": 1200000, "price_max": 1800000}));
-    constraints_include("quần jean 2 củ", vi, json!({"price_min": 1600000, "price_max": 2400000}));
-    constraints_include("từ 300 đến 500 nghìn", vi, json!({"price_min": 300000, "price_max": 500000}));
+    constraints_include(
+        "tìm giày dưới 1 triệu",
+        vi,
+        json!({"price_max": 1000000, "currency": "VND", "category": "shoes"}),
+    );
+    constraints_include(
+        "giay nike duoi 1 trieu co ko",
+        None,
+        json!({"price_max": 1000000, "currency": "VND", "brands": ["nike"]}),
+    );
+    constraints_include(
+        "tai nghe tầm 500k",
+        vi,
+        json!({"price_min": 400000, "price_max": 600000, "category": "headphones"}),
+    );
+    constraints_include(
+        "điện thoại 2 triệu rưỡi",
+        vi,
+        json!({"price_min": 2000000, "price_max": 3000000}),
+    );
+    constraints_include(
+        "khoảng 1tr5",
+        vi,
+        json!({"price_min": 1200000, "price_max": 1800000}),
+    );
+    constraints_include(
+        "quần jean 2 củ",
+        vi,
+        json!({"price_min": 1600000, "price_max": 2400000}),
+    );
+    constraints_include(
+        "từ 300 đến 500 nghìn",
+        vi,
+        json!({"price_min": 300000, "price_max": 500000}),
+    );
     constraints_include("balo tren 1 trieu", vi, json!({"price_min": 1000000}));
-    constraints_include("son môi ba trăm nghìn trở xuống", vi, json!({"price_max": 300000}));
+    constraints_include(
+        "son môi ba trăm nghìn trở xuống",
+        vi,
+        json!({"price_max": 300000}),
+    );
 }
 
 #[test]
 fn english_prices_default_to_the_store_currency() {
-    constraints_include("running shoes under 500k", Some(Lang::En), json!({"price_max": 500000, "currency": "IDR", "category": "shoes"}));
-    constraints_include("headphones between 1m and 2m", Some(Lang::En), json!({"category": "headphones"}));
+    constraints_include(
+        "running shoes under 500k",
+        Some(Lang::En),
+        json!({"price_max": 500000, "currency": "IDR", "category": "shoes"}),
+    );
+    constraints_include(
+        "headphones between 1m and 2m",
+        Some(Lang::En),
+        json!({"category": "headphones"}),
+    );
 }
 
 #[test]
@@ -81,12 +160,36 @@ fn numbers_that_are_not_money_never_become_prices() {
 
 #[test]
 fn colours_exclusions_sizes_and_gender() {
-    constraints_include("kaos hitam jangan yang putih ukuran XL", Some(Lang::Id), json!({"colors": ["black"], "exclude_colors": ["white"], "sizes": ["XL"], "category": "t-shirts"}));
-    constraints_include("không lấy màu đen, lấy màu trắng size M", Some(Lang::Vi), json!({"colors": ["white"], "exclude_colors": ["black"], "sizes": ["M"]}));
-    constraints_include("sepatu ukuran 42 atau 43", Some(Lang::Id), json!({"sizes": ["42", "43"]}));
-    constraints_include("giày nam size 41", Some(Lang::Vi), json!({"gender": "men", "sizes": ["41"], "category": "shoes"}));
-    constraints_include("ao den size L", Some(Lang::Vi), json!({"colors": ["black"], "sizes": ["L"]}));
-    constraints_include("sendal cewek warna pink", Some(Lang::Id), json!({"category": "sandals", "gender": "women", "colors": ["pink"]}));
+    constraints_include(
+        "kaos hitam jangan yang putih ukuran XL",
+        Some(Lang::Id),
+        json!({"colors": ["black"], "exclude_colors": ["white"], "sizes": ["XL"], "category": "t-shirts"}),
+    );
+    constraints_include(
+        "không lấy màu đen, lấy màu trắng size M",
+        Some(Lang::Vi),
+        json!({"colors": ["white"], "exclude_colors": ["black"], "sizes": ["M"]}),
+    );
+    constraints_include(
+        "sepatu ukuran 42 atau 43",
+        Some(Lang::Id),
+        json!({"sizes": ["42", "43"]}),
+    );
+    constraints_include(
+        "giày nam size 41",
+        Some(Lang::Vi),
+        json!({"gender": "men", "sizes": ["41"], "category": "shoes"}),
+    );
+    constraints_include(
+        "ao den size L",
+        Some(Lang::Vi),
+        json!({"colors": ["black"], "sizes": ["L"]}),
+    );
+    constraints_include(
+        "sendal cewek warna pink",
+        Some(Lang::Id),
+        json!({"category": "sandals", "gender": "women", "colors": ["pink"]}),
+    );
 }
 
 #[test]
@@ -101,18 +204,54 @@ fn typed_without_marks_a_word_is_not_a_colour_out_of_context() {
 
 #[test]
 fn ordinals_quantities_sort_and_codes() {
-    constraints_include("yang kedua masukin keranjang ya", Some(Lang::Id), json!({"ordinal": 2}));
+    constraints_include(
+        "yang kedua masukin keranjang ya",
+        Some(Lang::Id),
+        json!({"ordinal": 2}),
+    );
     constraints_include("yang terakhir aja", Some(Lang::Id), json!({"ordinal": -1}));
-    constraints_include("lấy cái thứ 3, 2 cái", Some(Lang::Vi), json!({"ordinal": 3, "quantity": 2}));
+    constraints_include(
+        "lấy cái thứ 3, 2 cái",
+        Some(Lang::Vi),
+        json!({"ordinal": 3, "quantity": 2}),
+    );
     constraints_include("cái cuối cùng", Some(Lang::Vi), json!({"ordinal": -1}));
-    constraints_include("the second one please", Some(Lang::En), json!({"ordinal": 2}));
+    constraints_include(
+        "the second one please",
+        Some(Lang::En),
+        json!({"ordinal": 2}),
+    );
     constraints_include("beli 3 pcs", Some(Lang::Id), json!({"quantity": 3}));
-    constraints_include("yang termurah dong", Some(Lang::Id), json!({"sort": "price_asc"}));
-    constraints_include("cái nào bán chạy nhất", Some(Lang::Vi), json!({"sort": "best_selling"}));
-    constraints_include("pesanan INV-20241102-0042 sampai mana", Some(Lang::Id), json!({"order_id": "INV-20241102-0042"}));
-    constraints_include("đơn hàng #A12345 giao chưa", Some(Lang::Vi), json!({"order_id": "A12345"}));
-    constraints_include("pakai kode hemat50 bisa?", Some(Lang::Id), json!({"voucher_code": "HEMAT50"}));
-    constraints_include("nhập mã GIAM-20K", Some(Lang::Vi), json!({"voucher_code": "GIAM-20K"}));
+    constraints_include(
+        "yang termurah dong",
+        Some(Lang::Id),
+        json!({"sort": "price_asc"}),
+    );
+    constraints_include(
+        "cái nào bán chạy nhất",
+        Some(Lang::Vi),
+        json!({"sort": "best_selling"}),
+    );
+    constraints_include(
+        "pesanan INV-20241102-0042 sampai mana",
+        Some(Lang::Id),
+        json!({"order_id": "INV-20241102-0042"}),
+    );
+    constraints_include(
+        "đơn hàng #A12345 giao chưa",
+        Some(Lang::Vi),
+        json!({"order_id": "A12345"}),
+    );
+    constraints_include(
+        "pakai kode hemat50 bisa?",
+        Some(Lang::Id),
+        json!({"voucher_code": "HEMAT50"}),
+    );
+    constraints_include(
+        "nhập mã GIAM-20K",
+        Some(Lang::Vi),
+        json!({"voucher_code": "GIAM-20K"}),
+    );
 }
 
 #[test]
@@ -143,7 +282,10 @@ fn clear_messages_get_their_intent_without_escalation() {
     for (text, intent) in [
         ("halo kak", Intent::Greeting),
         ("makasih banyak kak", Intent::Thanks),
-        ("ada sepatu lari merah di bawah 500rb?", Intent::ProductSearch),
+        (
+            "ada sepatu lari merah di bawah 500rb?",
+            Intent::ProductSearch,
+        ),
         ("chào shop", Intent::Greeting),
         ("cảm ơn shop nhiều nha", Intent::Thanks),
         ("tìm giày chạy bộ dưới 1 triệu", Intent::ProductSearch),
@@ -180,7 +322,10 @@ fn bad_input_is_answered_without_panic() {
     }
     let u = understand_in("", None);
     assert_eq!(u.intent, None);
-    assert_eq!(u.escalate_reason, Some(pasar::decide::EscalateReason::Unsupported));
+    assert_eq!(
+        u.escalate_reason,
+        Some(pasar::decide::EscalateReason::Unsupported)
+    );
     let u = understand_in("你好，有鞋子吗？", None);
     assert_eq!(u.intent, None);
 }
