@@ -100,7 +100,7 @@ pub fn features_into(
                     } else {
                         buf.len()
                     };
-                    raw.push(hash(4, &[buf[s..e].as_bytes()]) | CHAR_BLOCK);
+                    raw.push(hash(4, &[&buf.as_bytes()[s..e]]) | CHAR_BLOCK);
                 }
             }
         }

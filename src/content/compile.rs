@@ -1100,7 +1100,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                     // Spellings that normalize alike within one intent ("mksh",
                     // "makasih") are fine and indexed once; the same words twice, or
                     // under two intents, are mistakes.
-                    let same_text = raw_seen.get(&(lang, text.trim().to_lowercase())).is_some();
+                    let same_text = raw_seen.contains_key(&(lang, text.trim().to_lowercase()));
                     if *other != intent || same_text {
                         let what = if *other == intent {
                             format!("the example {text:?} appears twice in {intent} (also at {o})")

@@ -189,10 +189,7 @@ impl LangExtractor {
                 });
             }
             c.order_id = Some(id);
-            for k in s..e {
-                used[k] = true;
-                out.classes[k] = Some("#order");
-            }
+            claim(&mut used, &mut out.classes, s..e, Some("#order"));
         }
         if let Some((code, s, e)) = codes.voucher_code {
             if trace {
@@ -204,10 +201,7 @@ impl LangExtractor {
                 });
             }
             c.voucher_code = Some(code);
-            for k in s..e {
-                used[k] = true;
-                out.classes[k] = Some("#voucher");
-            }
+            claim(&mut used, &mut out.classes, s..e, Some("#voucher"));
         }
 
         // Prices next: they claim their qualifiers and numbers.
@@ -236,10 +230,7 @@ impl LangExtractor {
                     origin: None,
                 });
             }
-            for k in p.start..p.end {
-                used[k] = true;
-                out.classes[k] = Some("#money");
-            }
+            claim(&mut used, &mut out.classes, p.start..p.end, Some("#money"));
         }
         if let (Some(lo), Some(hi)) = (c.price_min, c.price_max) {
             if lo > hi {
@@ -294,9 +285,7 @@ impl LangExtractor {
                 j = m.end;
                 steps += 1;
             }
-            for k in f.start..f.end {
-                used[k] = true;
-            }
+            used[f.start..f.end].iter_mut().for_each(|u| *u = true);
         }
 
         let mut describing: Vec<String> = Vec::new();
@@ -352,31 +341,29 @@ impl LangExtractor {
                                 }
                             }
                         }
-                        Tag::Color(col) if !excluded_tokens.contains(&m.start) && !used[i] => {
-                            if !c.colors.contains(col) {
-                                c.colors.push(col.clone());
-                                record("colors", col);
-                            }
+                        Tag::Color(col)
+                            if !excluded_tokens.contains(&m.start)
+                                && !used[i]
+                                && !c.colors.contains(col) =>
+                        {
+                            c.colors.push(col.clone());
+                            record("colors", col);
                         }
                         Tag::Gender(g) if c.gender.is_none() => {
                             c.gender = Some(g.clone());
                             record("gender", g);
                         }
-                        Tag::Brand(b) => {
-                            if !c.brands.contains(b) {
-                                c.brands.push(b.clone());
-                                record("brands", b);
-                            }
+                        Tag::Brand(b) if !c.brands.contains(b) => {
+                            c.brands.push(b.clone());
+                            record("brands", b);
                         }
                         Tag::Size(s) => {
                             let single_letter =
                                 m.end - m.start == 1 && tokens[i].text.chars().count() == 1;
                             let cued = i > 0 && marks[i - 1].has(|t| matches!(t, Tag::SizeCue));
-                            if !single_letter || cued || tokens[i].upper {
-                                if !c.sizes.contains(s) {
-                                    c.sizes.push(s.clone());
-                                    record("sizes", s);
-                                }
+                            if (!single_letter || cued || tokens[i].upper) && !c.sizes.contains(s) {
+                                c.sizes.push(s.clone());
+                                record("sizes", s);
                             }
                         }
                         Tag::Sort(s) if c.sort.is_none() && !used[i] => {
@@ -567,6 +554,21 @@ impl LangExtractor {
             }
         }
         out
+    }
+}
+
+/// Marks tokens as used by a constraint, with the class the classifier sees.
+fn claim(
+    used: &mut [bool],
+    classes: &mut [TokenClass],
+    range: std::ops::Range<usize>,
+    class: TokenClass,
+) {
+    for (u, c) in used[range.clone()].iter_mut().zip(&mut classes[range]) {
+        *u = true;
+        if class.is_some() {
+            *c = class;
+        }
     }
 }
 

@@ -51,7 +51,7 @@ fn not_money_context(tokens: &[Token], marks: &[Marked], i: usize) -> bool {
                 Tag::PriceUnder | Tag::PriceAbove | Tag::PriceAround | Tag::PriceCue
             )
         });
-    (next_blocks && !a.money) || (prev_blocks && !a.money)
+    !a.money && (next_blocks || prev_blocks)
 }
 
 /// Whether the number at `i` is money: its own unit or currency, or a price word

@@ -227,9 +227,16 @@ impl Normalizer {
                 notes.push(NormalizeNote::Truncated { tokens: MAX_TOKENS });
                 break;
             }
-            let lower = seg.to_lowercase();
+            let (lower, key) = if seg.is_ascii() {
+                let lower = seg.to_ascii_lowercase();
+                let key = lower.clone();
+                (lower, key)
+            } else {
+                let lower = seg.to_lowercase();
+                let key = fold::fold(&lower);
+                (lower, key)
+            };
             let symbol = !seg.chars().any(char::is_alphanumeric);
-            let key = fold::fold(&lower);
             let marked = !symbol && key != lower;
             segments.push(Segment {
                 upper: seg.chars().any(char::is_uppercase),
@@ -523,6 +530,9 @@ fn phrase_at(
         }
     }
     let mut i = start;
+    if fused[start].is_none() && !first.symbol && !lex.may_start(&first.key) {
+        return None;
+    }
     let mut leading_currency = None;
     // "rp 20", "rp. 20", "$ 10", "vn$ 1000", "usd 5"
     if fused[start].is_none() {
@@ -531,12 +541,15 @@ fn phrase_at(
             .or_else(|| lex.currency(&first.key))
             .or_else(|| {
                 // "vn" "$"
-                segments.get(start + 1).and_then(|n| {
-                    lex.currency(&format!("{}{}", first.text, n.text)).map(|c| {
-                        i += 1;
-                        c
+                segments
+                    .get(start + 1)
+                    .filter(|n| n.text == "$")
+                    .and_then(|n| {
+                        lex.currency(&format!("{}{}", first.text, n.text))
+                            .inspect(|_c| {
+                                i += 1;
+                            })
                     })
-                })
             });
         if let Some(c) = cur {
             let mut j = i + 1;

@@ -79,6 +79,9 @@ pub struct NumberLexicon {
     money_units: FxHashMap<String, f64>,
     approx_suffixes: Vec<String>,
     currencies: FxHashMap<String, Currency>,
+    /// Folded words that can begin a number phrase (number words, currencies):
+    /// one lookup rules out every other word.
+    starters: FxHashSet<String>,
 }
 
 /// The raw lists a [`NumberLexicon`] is built from (already validated).
@@ -140,7 +143,18 @@ impl NumberLexicon {
             lex.currencies.insert(w.to_lowercase(), *c);
             lex.currencies.insert(super::fold::fold(w), *c);
         }
+        lex.starters = lex
+            .folded
+            .keys()
+            .chain(lex.currencies.keys())
+            .map(|k| super::fold::fold(k))
+            .collect();
         lex
+    }
+
+    /// Whether a folded word can begin a number phrase.
+    pub fn may_start(&self, key: &str) -> bool {
+        self.starters.contains(key)
     }
 
     /// The readings of a word: with marks typed, only the word as written counts.
@@ -242,9 +256,8 @@ fn split_fused(token: &str) -> Option<FusedParts<'_>> {
     if num.is_empty() || !num.bytes().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    if !num.as_bytes()[0].is_ascii_digit()
-        && !(num.len() > 1 && num.as_bytes()[1..].iter().all(u8::is_ascii_digit))
-    {
+    let leading_separator = num.len() > 1 && num.as_bytes()[1..].iter().all(u8::is_ascii_digit);
+    if !(num.as_bytes()[0].is_ascii_digit() || leading_separator) {
         return None;
     }
     let take_letters = |i: &mut usize| -> Option<&str> {
@@ -677,7 +690,7 @@ fn trailing_zeros(v: f64) -> u32 {
         return 0;
     }
     let mut z = 0;
-    while n % 10 == 0 {
+    while n.is_multiple_of(10) {
         n /= 10;
         z += 1;
     }

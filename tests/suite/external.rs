@@ -261,7 +261,7 @@ fn stif_informal_tokens_mapped_to_formal() {
     }
     let rate = right as f64 / total as f64;
     let mut top: Vec<_> = unmapped.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|b| std::cmp::Reverse(b.1));
     println!(
         "stif: {right} of {total} replaced informal words mapped to the formal side ({:.1}%)",
         rate * 100.0
