@@ -149,6 +149,14 @@ impl NumberLexicon {
             .chain(lex.currencies.keys())
             .map(|k| super::fold::fold(k))
             .collect();
+        // "vn$" is typed as "vn" then "$"
+        let split: Vec<String> = lex
+            .currencies
+            .keys()
+            .filter_map(|k| k.split_once('$').map(|(a, _)| a.to_string()))
+            .filter(|a| !a.is_empty())
+            .collect();
+        lex.starters.extend(split);
         lex
     }
 
