@@ -47,10 +47,12 @@ pub struct Similarities {
     pub centroids: Vec<f32>,
 }
 
-fn normalize_blocks(v: &mut [(Feature, f32)]) {
+/// The factors that give the word block a squared norm of `WORD_SHARE` and the
+/// character block the rest, so a dot product blends the two cosines.
+fn block_scales(weights: impl Iterator<Item = (Feature, f32)>) -> (f32, f32) {
     let (mut w, mut c) = (0f32, 0f32);
-    for (f, x) in v.iter() {
-        if is_char_feature(*f) {
+    for (f, x) in weights {
+        if is_char_feature(f) {
             c += x * x;
         } else {
             w += x * x;
@@ -66,6 +68,11 @@ fn normalize_blocks(v: &mut [(Feature, f32)]) {
     } else {
         0.0
     };
+    (ws, cs)
+}
+
+fn normalize_blocks(v: &mut [(Feature, f32)]) {
+    let (ws, cs) = block_scales(v.iter().copied());
     for (f, x) in v.iter_mut() {
         *x *= if is_char_feature(*f) { cs } else { ws };
     }
@@ -161,24 +168,7 @@ impl ExampleIndex {
                 (*f, tf * idf, p)
             })
             .collect();
-        let (mut w, mut c) = (0f32, 0f32);
-        for (f, x, _) in &q {
-            if is_char_feature(*f) {
-                c += x * x;
-            } else {
-                w += x * x;
-            }
-        }
-        let ws = if w > 0.0 {
-            WORD_SHARE.sqrt() / w.sqrt()
-        } else {
-            0.0
-        };
-        let cs = if c > 0.0 {
-            (1.0 - WORD_SHARE).sqrt() / c.sqrt()
-        } else {
-            0.0
-        };
+        let (ws, cs) = block_scales(q.iter().map(|(f, x, _)| (*f, *x)));
         for (f, x, p) in q.iter_mut() {
             let Some(p) = p else { continue };
             let qw = *x * if is_char_feature(*f) { cs } else { ws };

@@ -9,13 +9,13 @@ pub mod crossval;
 pub mod features;
 pub mod index;
 
-use crate::extract::gazetteer::piece;
+use crate::extract::gazetteer::{phrase_automaton, write_haystack};
 use crate::extract::TokenClass;
 use crate::intent::{Intent, INTENT_COUNT};
 use crate::lang::Lang;
 use crate::normalize::Normalized;
 use crate::trace::Origin;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::AhoCorasick;
 use features::Feature;
 use index::{ExampleIndex, IndexedExample, Similarities};
 use regex::bytes::{RegexSet, RegexSetBuilder};
@@ -160,16 +160,7 @@ impl LangModel {
                 }
             }
         }
-        let keyword_automaton = if keys.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&keys)
-                    .expect("keywords are plain strings"),
-            )
-        };
+        let keyword_automaton = phrase_automaton(&keys);
         let mut keyword_weights = vec![KEYWORD_WEIGHT; kws.len()];
         if let Some(ac) = &keyword_automaton {
             let mut own = vec![0usize; kws.len()];
@@ -231,12 +222,7 @@ impl LangModel {
         let mut evidence = Vec::new();
         if let Some(ac) = &self.keyword_automaton {
             let hay = &mut scratch.haystack;
-            hay.clear();
-            hay.push(' ');
-            for t in &msg.tokens {
-                hay.push_str(&piece(t));
-                hay.push(' ');
-            }
+            write_haystack(&msg.tokens, hay, None);
             let mut seen: Vec<usize> = Vec::new();
             for m in ac.find_overlapping_iter(hay.as_str()) {
                 for &k in &self.keyword_groups[m.pattern().as_usize()] {

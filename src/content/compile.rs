@@ -10,7 +10,7 @@ use super::{Content, Example, IntentInfo, StoreSettings};
 use crate::canon;
 use crate::classify::{self, Classifier, Keyword, LangModel, Pattern, PreparedExample};
 use crate::decide::{EscalationPolicy, Thresholds};
-use crate::extract::gazetteer::{piece, Gazetteer, PhraseSpec, Tag};
+use crate::extract::gazetteer::{haystack_of, Gazetteer, PhraseSpec, Tag};
 use crate::extract::{language_currency, Extractor, LangExtractor};
 use crate::intent::{canonical_names, Intent};
 use crate::lang::{Currency, Lang};
@@ -1126,14 +1126,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                         lang,
                         example: id,
                         features: scratch_features.clone(),
-                        haystack: format!(
-                            " {} ",
-                            msg.tokens
-                                .iter()
-                                .map(|t| piece(t).into_owned())
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ),
+                        haystack: haystack_of(&msg.tokens),
                     },
                 });
             }
@@ -1149,14 +1142,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                     ));
                     continue;
                 }
-                let hay = format!(
-                    " {} ",
-                    msg.tokens
-                        .iter()
-                        .map(|t| piece(t).into_owned())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                );
+                let hay = haystack_of(&msg.tokens);
                 keyword_sources[lang.index()].push((
                     Keyword {
                         intent,

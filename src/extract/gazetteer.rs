@@ -81,6 +81,44 @@ pub struct Gazetteer {
     pub entries: Vec<Entry>,
 }
 
+/// One automaton over phrases written " w1 w2 ", searched with overlaps so every
+/// whole-token match is seen; `None` when there are no phrases.
+pub fn phrase_automaton(keys: &[String]) -> Option<AhoCorasick> {
+    if keys.is_empty() {
+        return None;
+    }
+    Some(
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(keys)
+            .expect("phrases are plain strings"),
+    )
+}
+
+/// Writes the tokens as the phrase matchers see them, " w1 w2 ... ", and where
+/// each token starts (plus the end).
+pub fn write_haystack(tokens: &[Token], hay: &mut String, mut starts: Option<&mut Vec<usize>>) {
+    hay.clear();
+    hay.push(' ');
+    for t in tokens {
+        if let Some(s) = starts.as_deref_mut() {
+            s.push(hay.len());
+        }
+        hay.push_str(&piece(t));
+        hay.push(' ');
+    }
+    if let Some(s) = starts {
+        s.push(hay.len());
+    }
+}
+
+/// The haystack of a few tokens, as a new string.
+pub fn haystack_of(tokens: &[Token]) -> String {
+    let mut hay = String::new();
+    write_haystack(tokens, &mut hay, None);
+    hay
+}
+
 /// The text a token contributes to the matcher's haystack.
 pub fn piece(t: &Token) -> std::borrow::Cow<'_, str> {
     match &t.kind {
@@ -119,14 +157,7 @@ impl Gazetteer {
             if tokens.is_empty() {
                 continue;
             }
-            let key = format!(
-                " {} ",
-                tokens
-                    .iter()
-                    .map(|t| piece(t).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            );
+            let key = haystack_of(&tokens);
             let id = out.len();
             out.push(Entry {
                 tag,
@@ -145,16 +176,7 @@ impl Gazetteer {
                 patterns[p].push(id);
             }
         }
-        let automaton = if keys.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&keys)
-                    .expect("phrase patterns are plain strings"),
-            )
-        };
+        let automaton = phrase_automaton(&keys);
         Gazetteer {
             automaton,
             patterns,
@@ -170,13 +192,7 @@ impl Gazetteer {
         let tokens = &msg.tokens;
         let mut hay = String::with_capacity(msg.original.len() + tokens.len() + 2);
         let mut starts = Vec::with_capacity(tokens.len() + 1);
-        hay.push(' ');
-        for t in tokens {
-            starts.push(hay.len());
-            hay.push_str(&piece(t));
-            hay.push(' ');
-        }
-        starts.push(hay.len());
+        write_haystack(tokens, &mut hay, Some(&mut starts));
         let mut candidates: Vec<Found> = Vec::new();
         for m in ac.find_overlapping_iter(&hay) {
             // m.start() is the space before the first token

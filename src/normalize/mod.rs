@@ -109,27 +109,19 @@ pub struct Normalized {
 impl Normalized {
     /// Words and numbers joined by spaces: "ada sepatu lari merah di bawah 500000".
     pub fn text(&self) -> String {
-        let mut out = String::with_capacity(self.original.len() + 8);
-        for t in &self.tokens {
-            let piece: std::borrow::Cow<str> = match &t.kind {
-                TokenKind::Word => t.text.as_str().into(),
-                TokenKind::Number(a) => a.display().into(),
-                TokenKind::Symbol => continue,
-            };
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&piece);
-        }
-        out
+        self.join(|t| &t.text)
     }
 
     /// The folded form of [`Normalized::text`], which patterns match against.
     pub fn folded_text(&self) -> String {
+        self.join(|t| &t.key)
+    }
+
+    fn join(&self, word: impl Fn(&Token) -> &String) -> String {
         let mut out = String::with_capacity(self.original.len() + 8);
         for t in &self.tokens {
             let piece: std::borrow::Cow<str> = match &t.kind {
-                TokenKind::Word => t.key.as_str().into(),
+                TokenKind::Word => word(t).as_str().into(),
                 TokenKind::Number(a) => a.display().into(),
                 TokenKind::Symbol => continue,
             };
