@@ -193,7 +193,7 @@ impl Gazetteer {
         let mut hay = String::with_capacity(msg.original.len() + tokens.len() + 2);
         let mut starts = Vec::with_capacity(tokens.len() + 1);
         write_haystack(tokens, &mut hay, Some(&mut starts));
-        let mut candidates: Vec<Found> = Vec::new();
+        let mut candidates: Vec<Found> = Vec::with_capacity(tokens.len());
         for m in ac.find_overlapping_iter(&hay) {
             // m.start() is the space before the first token
             let Ok(first) = starts.binary_search(&(m.start() + 1)) else {
@@ -226,7 +226,7 @@ impl Gazetteer {
                 .cmp(&b.start)
                 .then((b.end - b.start).cmp(&(a.end - a.start)))
         });
-        let mut chosen: Vec<Found> = Vec::new();
+        let mut chosen: Vec<Found> = Vec::with_capacity(tokens.len());
         let mut covered_until = 0;
         for c in candidates {
             if c.start >= covered_until {

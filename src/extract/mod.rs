@@ -299,7 +299,11 @@ impl LangExtractor {
                 continue;
             }
             if m.is_phrase() {
-                let words = words_of(m.start, m.end);
+                let words = if trace {
+                    words_of(m.start, m.end)
+                } else {
+                    String::new()
+                };
                 let typed_plain = tokens[m.start..m.end].iter().all(|t| !t.marked);
                 // An ambiguous word typed without marks ("den": đen or đến) counts as a
                 // colour only right after a colour word or a product word ("ao den").

@@ -210,7 +210,7 @@ impl Normalizer {
         };
         let script = detect::script_of(&original);
         let mut notes = Vec::new();
-        let mut segments = Vec::new();
+        let mut segments = Vec::with_capacity((text.len() / 4 + 2).min(MAX_TOKENS + 1));
         for (start, seg) in original.split_word_bound_indices() {
             if seg.chars().all(char::is_whitespace) {
                 continue;
