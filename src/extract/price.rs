@@ -143,6 +143,8 @@ pub fn find_prices(tokens: &[Token], marks: &[Marked], claimed: &[bool]) -> Vec<
         let (min, max, how) = match (after.map(|(t, _)| t), before.map(|(t, _)| t)) {
             (Some(Tag::PriceUnderAfter), _) => (None, Some(v), "under"),
             (Some(Tag::PriceAboveAfter), _) => (Some(v), None, "above"),
+            // "2jt-an", "2 jutaan" mean around, whatever word stands before them
+            _ if a.approx => (Some(v * 0.8), Some(v * 1.2), "around"),
             (_, Some(Tag::PriceUnder)) => (None, Some(v), "under"),
             (_, Some(Tag::PriceAbove)) | (_, Some(Tag::RangeStart)) => (Some(v), None, "above"),
             _ => (Some(v * 0.8), Some(v * 1.2), "around"),
