@@ -898,8 +898,8 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             let file = file_arc(f);
             for (k, v) in &f.value.entries {
                 let expansion = words_of(v)
-                    .map(|(key, lower)| (lower, key))
-                    .collect::<Vec<_>>();
+                    .map(|(key, lower)| (lower.into(), key.into()))
+                    .collect::<Vec<(compact_str::CompactString, compact_str::CompactString)>>();
                 if expansion.is_empty() {
                     continue;
                 }
@@ -984,7 +984,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             }
             if *tag == Tag::Stopword {
                 for t in &msg.tokens {
-                    query_ignore.insert(t.key.clone());
+                    query_ignore.insert(t.key.to_string());
                 }
             }
             let constraint = matches!(
@@ -997,7 +997,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             let needs_marks = constraint
                 && msg.tokens.len() == 1
                 && msg.tokens.iter().any(|t| {
-                    let Some(forms) = marked_forms[lang.index()].get(&t.key) else {
+                    let Some(forms) = marked_forms[lang.index()].get(t.key.as_str()) else {
                         return false;
                     };
                     let mine: u32 = forms
@@ -1023,12 +1023,12 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         let category_heads = specs
             .iter()
             .filter(|s| matches!(s.tag, Tag::Category(_)))
-            .filter_map(|s| s.tokens.first().map(|t| t.key.clone()))
+            .filter_map(|s| s.tokens.first().map(|t| t.key.to_string()))
             .collect();
         let category_words = specs
             .iter()
             .filter(|s| matches!(s.tag, Tag::Category(_)) && s.tokens.len() == 1)
-            .map(|s| s.tokens[0].key.clone())
+            .map(|s| s.tokens[0].key.to_string())
             .collect();
         extractor_langs.push(LangExtractor {
             category_heads,

@@ -137,8 +137,9 @@ pub fn find_codes(msg: &Normalized, marks: &[Marked], vocabulary: &FxHashSet<Str
                 {
                     let typed_upper = text.chars().any(|c| c.is_ascii_uppercase())
                         && !text.chars().any(|c| c.is_ascii_lowercase());
-                    let unknown_word =
-                        end == j + 1 && tokens[j].is_word() && !vocabulary.contains(&tokens[j].key);
+                    let unknown_word = end == j + 1
+                        && tokens[j].is_word()
+                        && !vocabulary.contains(tokens[j].key.as_str());
                     if (has_digit(&text) && has_letter(&text)) || typed_upper || unknown_word {
                         out.voucher_code = Some((text.to_uppercase(), j, end));
                         i = end;

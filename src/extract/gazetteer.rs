@@ -162,7 +162,7 @@ impl Gazetteer {
             out.push(Entry {
                 tag,
                 origin,
-                words: tokens.iter().map(|t| t.text.clone()).collect(),
+                words: tokens.iter().map(|t| t.text.to_string()).collect(),
                 phrase,
                 needs_marks,
             });

@@ -309,7 +309,7 @@ impl LangExtractor {
                 // colour only right after a colour word or a product word ("ao den").
                 let colour_context = i > 0
                     && (COLOR_WORDS.contains(&tokens[i - 1].key.as_str())
-                        || self.category_heads.contains(&tokens[i - 1].key)
+                        || self.category_heads.contains(tokens[i - 1].key.as_str())
                         || marks[i - 1].has(|t| matches!(t, Tag::Category(_))));
                 for entry in m.entries() {
                     let (tag, origin) = (&entry.tag, &entry.origin);
@@ -335,13 +335,15 @@ impl LangExtractor {
                             record("category", slug);
                             let span = &tokens[m.start..m.end];
                             if span.len() > 1
-                                && span.iter().any(|t| self.category_words.contains(&t.key))
+                                && span
+                                    .iter()
+                                    .any(|t| self.category_words.contains(t.key.as_str()))
                             {
                                 for t in span.iter().filter(|t| {
-                                    !self.category_words.contains(&t.key)
-                                        && !self.query_ignore.contains(&t.key)
+                                    !self.category_words.contains(t.key.as_str())
+                                        && !self.query_ignore.contains(t.key.as_str())
                                 }) {
-                                    describing.push(t.text.clone());
+                                    describing.push(t.text.to_string());
                                 }
                             }
                         }
@@ -505,7 +507,7 @@ impl LangExtractor {
                             prov.push(Provenance {
                                 key: "sizes",
                                 value: v,
-                                words: tokens[i].text.clone(),
+                                words: tokens[i].text.to_string(),
                                 origin: None,
                             });
                         }
@@ -524,7 +526,7 @@ impl LangExtractor {
                         prov.push(Provenance {
                             key: "quantity",
                             value: n.to_string(),
-                            words: tokens[i].text.clone(),
+                            words: tokens[i].text.to_string(),
                             origin: None,
                         });
                     }
@@ -546,12 +548,12 @@ impl LangExtractor {
                 if a.money {
                     continue;
                 }
-            } else if self.query_ignore.contains(&t.key) || t.key.chars().count() < 2 {
+            } else if self.query_ignore.contains(t.key.as_str()) || t.key.chars().count() < 2 {
                 continue;
             }
             let w = match &t.kind {
                 TokenKind::Number(a) if a.unit.is_none() => a.display(),
-                _ => t.text.clone(),
+                _ => t.text.to_string(),
             };
             if !out.query_words.contains(&w) {
                 out.query_words.push(w);

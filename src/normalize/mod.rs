@@ -10,6 +10,7 @@ pub mod numbers;
 
 use crate::lang::Lang;
 use crate::trace::Origin;
+use compact_str::CompactString;
 use detect::{LanguageVotes, Script};
 use numbers::{Amount, NumberLexicon, NumberPhrase, PhraseToken};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -31,10 +32,11 @@ pub enum TokenKind {
 /// One unit of a normalized message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
-    /// Lower case, as typed or as a lexicon expanded it.
-    pub text: String,
+    /// Lower case, as typed or as a lexicon expanded it. (Short strings are kept
+    /// inline: most words cost no allocation.)
+    pub text: CompactString,
     /// Folded (no diacritics) for matching.
-    pub key: String,
+    pub key: CompactString,
     /// Byte span in [`Normalized::original`].
     pub span: (usize, usize),
     pub kind: TokenKind,
@@ -109,19 +111,19 @@ pub struct Normalized {
 impl Normalized {
     /// Words and numbers joined by spaces: "ada sepatu lari merah di bawah 500000".
     pub fn text(&self) -> String {
-        self.join(|t| &t.text)
+        self.join(|t| t.text.as_str())
     }
 
     /// The folded form of [`Normalized::text`], which patterns match against.
     pub fn folded_text(&self) -> String {
-        self.join(|t| &t.key)
+        self.join(|t| t.key.as_str())
     }
 
-    fn join(&self, word: impl Fn(&Token) -> &String) -> String {
+    fn join(&self, word: impl Fn(&Token) -> &str) -> String {
         let mut out = String::with_capacity(self.original.len() + 8);
         for t in &self.tokens {
             let piece: std::borrow::Cow<str> = match &t.kind {
-                TokenKind::Word => word(t).as_str().into(),
+                TokenKind::Word => word(t).into(),
                 TokenKind::Number(a) => a.display().into(),
                 TokenKind::Symbol => continue,
             };
@@ -145,7 +147,8 @@ impl Normalized {
 /// A slang entry: one token to its formal words.
 #[derive(Debug, Clone)]
 pub struct SlangEntry {
-    pub expansion: Vec<(String, String)>,
+    /// (text, folded key) of each word it expands to.
+    pub expansion: Vec<(CompactString, CompactString)>,
     pub origin: Origin,
 }
 
@@ -169,8 +172,8 @@ pub struct Normalizer {
 }
 
 struct Segment {
-    text: String,
-    key: String,
+    text: CompactString,
+    key: CompactString,
     span: (usize, usize),
     symbol: bool,
     marked: bool,
@@ -220,13 +223,14 @@ impl Normalizer {
                 break;
             }
             let (lower, key) = if seg.is_ascii() {
-                let lower = seg.to_ascii_lowercase();
+                let mut lower = CompactString::new(seg);
+                lower.make_ascii_lowercase();
                 let key = lower.clone();
                 (lower, key)
             } else {
                 let lower = seg.to_lowercase();
-                let key = fold::fold(&lower);
-                (lower, key)
+                let key = CompactString::from(fold::fold(&lower));
+                (CompactString::from(lower), key)
             };
             let symbol = !seg.chars().any(char::is_alphanumeric);
             let marked = !symbol && key != lower;
@@ -291,29 +295,31 @@ impl Normalizer {
                 out.push(tok);
                 continue;
             }
-            if !words.vocabulary.contains(&tok.key) && !words.slang.contains_key(&tok.key) {
+            if !words.vocabulary.contains(tok.key.as_str())
+                && !words.slang.contains_key(tok.key.as_str())
+            {
                 if let Some(squashed) = squash(&tok.key, &words.vocabulary, &words.slang) {
                     if noting {
                         notes.push(NormalizeNote::Squashed {
-                            from: tok.text.clone(),
+                            from: tok.text.to_string(),
                             to: squashed.clone(),
                         });
                     }
-                    tok.text = squashed.clone();
-                    tok.key = squashed;
+                    tok.text = squashed.as_str().into();
+                    tok.key = squashed.into();
                     tok.marked = false;
                 }
             }
-            let entry = words.slang.get(&tok.key).or_else(|| {
-                (lang != Lang::En && !words.vocabulary.contains(&tok.key))
-                    .then(|| english.slang.get(&tok.key))
+            let entry = words.slang.get(tok.key.as_str()).or_else(|| {
+                (lang != Lang::En && !words.vocabulary.contains(tok.key.as_str()))
+                    .then(|| english.slang.get(tok.key.as_str()))
                     .flatten()
             });
             match entry {
                 Some(e) => {
                     if noting {
                         notes.push(NormalizeNote::Slang {
-                            from: tok.text.clone(),
+                            from: tok.text.to_string(),
                             to: e
                                 .expansion
                                 .iter()
@@ -356,14 +362,14 @@ fn reduplicate(tokens: Vec<Token>, notes: &mut Vec<NormalizeNote>, noting: bool)
                 let text = tok.text.trim_end_matches('2').to_string();
                 if noting {
                     notes.push(NormalizeNote::Squashed {
-                        from: tok.text.clone(),
+                        from: tok.text.to_string(),
                         to: format!("{text} {text}"),
                     });
                 }
                 for _ in 0..2 {
                     out.push(Token {
-                        text: text.clone(),
-                        key: stem.clone(),
+                        text: text.as_str().into(),
+                        key: stem.as_str().into(),
                         ..tok.clone()
                     });
                 }
@@ -482,8 +488,8 @@ fn read_numbers(
                 });
             }
             out.push(Token {
-                text: from,
-                key: to,
+                text: from.into(),
+                key: to.into(),
                 span: (span_start, span_end),
                 kind: TokenKind::Number(amount),
                 marked: false,
@@ -579,8 +585,8 @@ fn phrase_at(
                         numbers::NumberWord::Multiplier(_) | numbers::NumberWord::Teen
                     )
                 });
-            let next_is_unit =
-                lex.money_unit(&next.key).is_some() || words.quantity_units.contains(&next.key);
+            let next_is_unit = lex.money_unit(&next.key).is_some()
+                || words.quantity_units.contains(next.key.as_str());
             if !(next_is_mult || next_is_unit) {
                 return None;
             }

@@ -247,7 +247,7 @@ fn stif_informal_tokens_mapped_to_formal() {
                     .tokens
                     .iter()
                     .filter(|t| t.is_word())
-                    .map(|t| t.text.clone())
+                    .map(|t| t.text.to_string())
                     .collect();
                 if out == form {
                     right += 1;

@@ -51,7 +51,11 @@ fn indonesian_prices() {
         json!({"price_min": 4000000, "price_max": 6000000}),
     );
     constraints_include("budget 1,5jt", id, json!({"price_max": 1500000}));
-    constraints_include("budget 2jt-an", id, json!({"price_min": 1600000, "price_max": 2400000}));
+    constraints_include(
+        "budget 2jt-an",
+        id,
+        json!({"price_min": 1600000, "price_max": 2400000}),
+    );
     constraints_include(
         "jam tangan kisaran 300 ribu",
         id,
