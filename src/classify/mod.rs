@@ -109,6 +109,8 @@ pub struct Scratch {
     features: Vec<(Feature, f32)>,
     sims: Similarities,
     haystack: String,
+    folded: String,
+    seen_keywords: Vec<usize>,
 }
 
 /// One example prepared for indexing.
@@ -223,7 +225,8 @@ impl LangModel {
         if let Some(ac) = &self.keyword_automaton {
             let hay = &mut scratch.haystack;
             write_haystack(&msg.tokens, hay, None);
-            let mut seen: Vec<usize> = Vec::new();
+            let seen = &mut scratch.seen_keywords;
+            seen.clear();
             for m in ac.find_overlapping_iter(hay.as_str()) {
                 for &k in &self.keyword_groups[m.pattern().as_usize()] {
                     if seen.contains(&k) {
@@ -238,8 +241,8 @@ impl LangModel {
             }
         }
         if let Some(set) = &self.pattern_set {
-            let text = msg.folded_text();
-            for p in set.matches(text.as_bytes()).into_iter() {
+            msg.write_folded_text(&mut scratch.folded);
+            for p in set.matches(scratch.folded.as_bytes()).into_iter() {
                 let pat = &self.patterns[p];
                 let e = &mut pattern_evidence[pat.intent.index()];
                 *e = 1.0 - (1.0 - *e) * (1.0 - PATTERN_WEIGHT);

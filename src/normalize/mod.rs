@@ -119,8 +119,19 @@ impl Normalized {
         self.join(|t| t.key.as_str())
     }
 
+    /// [`Normalized::folded_text`] written into the caller's buffer.
+    pub fn write_folded_text(&self, out: &mut String) {
+        out.clear();
+        self.join_into(|t| t.key.as_str(), out);
+    }
+
     fn join(&self, word: impl Fn(&Token) -> &str) -> String {
         let mut out = String::with_capacity(self.original.len() + 8);
+        self.join_into(word, &mut out);
+        out
+    }
+
+    fn join_into(&self, word: impl Fn(&Token) -> &str, out: &mut String) {
         for t in &self.tokens {
             let piece: std::borrow::Cow<str> = match &t.kind {
                 TokenKind::Word => word(t).into(),
@@ -132,7 +143,6 @@ impl Normalized {
             }
             out.push_str(&piece);
         }
-        out
     }
 
     /// True when the message has no word or number at all.
