@@ -19,6 +19,15 @@ struct Postings {
     centroids: Vec<(u8, f32)>,
 }
 
+/// Where a feature's postings sit in the index's two flat arenas: the hash map
+/// holds only these small records, so a lookup touches one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    idf: f32,
+    examples: (u32, u32),
+    centroids: (u32, u32),
+}
+
 /// One indexed example.
 #[derive(Debug, Clone)]
 pub struct IndexedExample {
@@ -30,7 +39,9 @@ pub struct IndexedExample {
 /// TF-IDF postings of one language's examples.
 #[derive(Debug, Clone, Default)]
 pub struct ExampleIndex {
-    postings: FxHashMap<Feature, Postings>,
+    slots: FxHashMap<Feature, Slot>,
+    example_arena: Vec<(u32, f32)>,
+    centroid_arena: Vec<(u8, f32)>,
     pub examples: Vec<IndexedExample>,
     /// The intent of each example, packed for the nearest-example scan.
     pub intent_of: Vec<u8>,
@@ -45,6 +56,8 @@ pub struct Similarities {
     pub examples: Vec<f32>,
     pub touched: Vec<u32>,
     pub centroids: Vec<f32>,
+    /// The message's weighted features and where their postings are (a buffer).
+    query: Vec<(Feature, f32, Option<Slot>)>,
 }
 
 /// The factors that give the word block a squared norm of `WORD_SHARE` and the
@@ -131,8 +144,27 @@ impl ExampleIndex {
                 p.examples.shrink_to_fit();
             }
         }
+        let mut slots = FxHashMap::default();
+        let mut example_arena = Vec::new();
+        let mut centroid_arena = Vec::new();
+        for (f, p) in postings {
+            let ex = (example_arena.len() as u32, p.examples.len() as u32);
+            example_arena.extend_from_slice(&p.examples);
+            let ce = (centroid_arena.len() as u32, p.centroids.len() as u32);
+            centroid_arena.extend_from_slice(&p.centroids);
+            slots.insert(
+                f,
+                Slot {
+                    idf: p.idf,
+                    examples: ex,
+                    centroids: ce,
+                },
+            );
+        }
         ExampleIndex {
-            postings,
+            slots,
+            example_arena,
+            centroid_arena,
             intent_of: indexed.iter().map(|e| e.intent.index() as u8).collect(),
             examples: indexed,
             unseen_idf: idf(0),
@@ -160,26 +192,27 @@ impl ExampleIndex {
         out.touched.clear();
         out.centroids.clear();
         out.centroids.resize(Intent::ALL.len(), 0.0);
-        let mut q: Vec<(Feature, f32, Option<&Postings>)> = features
-            .iter()
-            .map(|(f, tf)| {
-                let p = self.postings.get(f);
-                let idf = p.map_or(self.unseen_idf, |p| p.idf);
-                (*f, tf * idf, p)
-            })
-            .collect();
+        let q = &mut out.query;
+        q.clear();
+        q.extend(features.iter().map(|(f, tf)| {
+            let slot = self.slots.get(f).copied();
+            let idf = slot.map_or(self.unseen_idf, |s| s.idf);
+            (*f, tf * idf, slot)
+        }));
         let (ws, cs) = block_scales(q.iter().map(|(f, x, _)| (*f, *x)));
-        for (f, x, p) in q.iter_mut() {
-            let Some(p) = p else { continue };
+        for (f, x, slot) in q.iter() {
+            let Some(p) = slot else { continue };
             let qw = *x * if is_char_feature(*f) { cs } else { ws };
-            for &(doc, dw) in &p.examples {
+            let (start, len) = p.examples;
+            for &(doc, dw) in &self.example_arena[start as usize..(start + len) as usize] {
                 let slot = &mut out.examples[doc as usize];
                 if *slot == 0.0 {
                     out.touched.push(doc);
                 }
                 *slot += qw * dw;
             }
-            for &(intent, cw) in &p.centroids {
+            let (start, len) = p.centroids;
+            for &(intent, cw) in &self.centroid_arena[start as usize..(start + len) as usize] {
                 out.centroids[intent as usize] += qw * cw;
             }
         }
