@@ -7,6 +7,7 @@
 pub mod detect;
 pub mod fold;
 pub mod numbers;
+pub mod words;
 
 use crate::lang::Lang;
 use crate::trace::Origin;
@@ -15,7 +16,6 @@ use detect::{LanguageVotes, Script};
 use numbers::{Amount, NumberLexicon, NumberPhrase, PhraseToken};
 use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// At most this many tokens of a message are read; the rest is noted and ignored.
 pub const MAX_TOKENS: usize = 400;
@@ -224,10 +224,7 @@ impl Normalizer {
         let script = detect::script_of(&original);
         let mut notes = Vec::new();
         let mut segments = Vec::with_capacity((text.len() / 4 + 2).min(MAX_TOKENS + 1));
-        for (start, seg) in original.split_word_bound_indices() {
-            if seg.chars().all(char::is_whitespace) {
-                continue;
-            }
+        for (start, seg) in words::segments(&original) {
             if segments.len() >= MAX_TOKENS {
                 notes.push(NormalizeNote::Truncated { tokens: MAX_TOKENS });
                 break;
