@@ -403,7 +403,11 @@ impl LangExtractor {
                     if let Some(a) = tokens.get(j).and_then(|t| t.amount()) {
                         if !used[j] && !a.money && a.unit.is_none() && a.value.fract() == 0.0 {
                             let n = a.value as i64;
-                            let text = words_of(m.start, j + 1);
+                            let text = if trace {
+                                words_of(m.start, j + 1)
+                            } else {
+                                String::new()
+                            };
                             if cue_size && (n >= 20 || !cue_ordinal) && n <= 60 {
                                 let mut k = j;
                                 // "ukuran 42 atau 43", "size 40/41"
@@ -420,18 +424,27 @@ impl LangExtractor {
                                     }
                                     used[k] = true;
                                     out.classes[k] = Some("#size");
-                                    let nxt = k + 1;
-                                    if nxt + 1 < tokens.len()
-                                        && marks[nxt].has(|t| {
-                                            matches!(t, Tag::ListJoiner | Tag::RangeJoiner)
+                                    // the next size after a joiner, if the message goes on
+                                    let next = marks
+                                        .get(k + 1)
+                                        .filter(|m| {
+                                            m.has(|t| {
+                                                matches!(t, Tag::ListJoiner | Tag::RangeJoiner)
+                                            })
                                         })
-                                        && tokens[marks[nxt].end].amount().is_some_and(|a| {
-                                            !a.money && a.value <= 60.0 && a.value.fract() == 0.0
-                                        })
-                                    {
-                                        k = marks[nxt].end;
-                                    } else {
-                                        break;
+                                        .map(|m| m.end)
+                                        .filter(|&e| {
+                                            tokens.get(e).and_then(|t| t.amount()).is_some_and(
+                                                |a| {
+                                                    !a.money
+                                                        && a.value <= 60.0
+                                                        && a.value.fract() == 0.0
+                                                },
+                                            )
+                                        });
+                                    match next {
+                                        Some(e) => k = e,
+                                        None => break,
                                     }
                                 }
                             } else if cue_ordinal && (1..=50).contains(&n) && c.ordinal.is_none() {

@@ -47,7 +47,7 @@ proptest! {
     }
 
     #[test]
-    fn shop_like_strings(text in "(ada|giay|sepatu|tìm|dưới|di bawah|[0-9]{1,4}(rb|jt|k|tr|củ)?|-|,|\\.|yg|ko|size|ke-[0-9]|#|HEMAT[0-9]{2}| ){0,12}") {
+    fn shop_like_strings(text in "(ada|giay|sepatu|tìm|dưới|di bawah|ukuran|s/d|atau|sampai|jangan|không lấy|mã|pesanan|[0-9]{1,4}(rb|jt|k|tr|củ)?|-|,|\\.|yg|ko|size|ke-[0-9]|#|HEMAT[0-9]{2}| ){0,12}") {
         check(&text);
     }
 }

@@ -316,6 +316,9 @@ fn bad_input_is_answered_without_panic() {
         "??? !!! ...".into(),
         long,
         "\u{0}\u{1}control".into(),
+        // a joiner phrase at the very end after a size once indexed past the tokens
+        "ukuran 42 s/d".into(),
+        "size 40 dan".into(),
     ];
     for text in &cases {
         let u = understand_in(text, None);
