@@ -139,9 +139,10 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
-/// A context with a plausible value for every variable of a situation, for the
-/// sample render `pasar check` does.
-pub fn sample_context(situation: Situation, lang: Lang) -> Value {
+/// A context with a plausible value for every variable any situation provides, for
+/// the sample render `pasar check` does (which variables a situation may use is
+/// checked apart, from the template's undeclared variables).
+pub fn sample_context(lang: Lang) -> Value {
     let product = minijinja::context! {
         id => "shoe-0001", name => "Sepatu Lari Contoh", brand => "ventela",
         price => 299000, currency => "IDR", in_stock => true, rating => 4.8,
@@ -157,6 +158,5 @@ pub fn sample_context(situation: Situation, lang: Lang) -> Value {
         reason => "min_purchase", slot => "size", options => vec!["40", "41", "42"],
         quantity => 1, total => 598000,
     };
-    let _ = situation;
     all
 }

@@ -56,22 +56,9 @@ pub struct Decision {
 }
 
 /// Decides from the classification. `readable` is false for empty messages and
-/// messages in a script pasar does not read.
-/// With `explain`, the decision carries a sentence for the trace.
+/// messages in a script pasar does not read. With `explain`, the decision carries
+/// a sentence for the trace.
 pub fn decide(
-    policy: &EscalationPolicy,
-    c: &Classification,
-    readable: bool,
-    explain: bool,
-) -> Decision {
-    let mut d = decide_quietly(policy, c, readable, explain);
-    if !explain {
-        d.note.clear();
-    }
-    d
-}
-
-fn decide_quietly(
     policy: &EscalationPolicy,
     c: &Classification,
     readable: bool,

@@ -477,7 +477,7 @@ fn read_numbers(
     let mut next_phrase = phrases.into_iter().peekable();
     let mut segments = segments.into_iter().enumerate().peekable();
     while let Some((i, s)) = segments.next() {
-        if let Some((start, end, amount)) = next_phrase.next_if(|(start, _, _)| *start == i) {
+        if let Some((_, end, amount)) = next_phrase.next_if(|(start, _, _)| *start == i) {
             let mut texts = vec![s.text];
             let (span_start, mut span_end, mut upper) = (s.span.0, s.span.1, s.upper);
             while let Some((_, n)) = segments.next_if(|(k, _)| *k < end) {
@@ -485,7 +485,6 @@ fn read_numbers(
                 span_end = n.span.1;
                 upper |= n.upper;
             }
-            let _ = start;
             let from = texts.join(" ");
             let to = amount.display();
             if noting && from != to {

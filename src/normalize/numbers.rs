@@ -509,7 +509,7 @@ impl NumberPhrase {
             }
             (None, Some(u)) => self.scale_step(u, true),
             (Some(NumberWord::Multiplier(m)), None) => self.mult_step(m),
-            (Some(NumberWord::Atom(v)), _) => self.atom_step(v, false),
+            (Some(NumberWord::Atom(v)), _) => self.atom_step(v),
             (Some(NumberWord::Teen), _) => match self.last {
                 Some(l) if l < 10.0 => {
                     self.current += 10.0;
@@ -556,13 +556,10 @@ impl NumberPhrase {
                 self.last_scale = a.scale;
                 self.last_mult = a.scale;
             } else {
+                // "1,5" waits for "juta"
                 self.current = a.value;
                 self.last = Some(a.value);
                 self.plain_digits = a.plain_digits;
-                if a.value.fract() != 0.0 {
-                    // "1,5" waits for "juta"
-                    self.last = Some(a.value);
-                }
             }
             self.money = a.money;
             self.currency = a.currency;
@@ -606,7 +603,7 @@ impl NumberPhrase {
         false
     }
 
-    fn atom_step(&mut self, v: f64, _digits: bool) -> bool {
+    fn atom_step(&mut self, v: f64) -> bool {
         if let Some(l) = self.last {
             let place = 10f64.powi(trailing_zeros(l) as i32);
             if !(l >= 10.0 && v < place) {
@@ -623,9 +620,6 @@ impl NumberPhrase {
     fn mult_step(&mut self, m: f64) -> bool {
         match self.last {
             Some(l) => {
-                if l >= m * 10.0 && self.current == l && l < 10.0 {
-                    return false;
-                }
                 self.current = self.current - l + l * m;
                 self.last = Some(l * m);
             }
