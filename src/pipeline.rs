@@ -78,9 +78,7 @@ pub fn understand(
     let readable =
         !msg.is_blank() && msg.script != Script::Other && msg.tokens.iter().any(|t| t.is_word());
     let classification = if readable {
-        content
-            .classifier
-            .classify(&msg, &extraction.classes, scratch)
+        content.classifier.classify(&msg, &extraction, scratch)
     } else {
         Default::default()
     };

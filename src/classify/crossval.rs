@@ -79,7 +79,7 @@ pub fn k_fold(content: &Content, lang: Lang, folds: usize) -> Report {
             let text = &content.examples[*i].text;
             let msg = content.normalizer.normalize(text, Some(lang), None);
             let extraction = content.extractor.extract(&msg, false);
-            let c = model.classify(&msg, &extraction.classes, &mut scratch);
+            let c = model.classify(&msg, &extraction, &mut scratch);
             report.total += 1;
             match c.top() {
                 Some(top) if top.intent == ex.intent => report.correct += 1,

@@ -9,8 +9,8 @@ pub mod crossval;
 pub mod features;
 pub mod index;
 
-use crate::extract::gazetteer::{phrase_automaton, write_haystack};
-use crate::extract::TokenClass;
+use crate::extract::gazetteer::phrase_automaton;
+use crate::extract::Extraction;
 use crate::intent::{Intent, INTENT_COUNT};
 use crate::lang::Lang;
 use crate::normalize::Normalized;
@@ -108,7 +108,6 @@ pub struct Scratch {
     raw_features: Vec<Feature>,
     features: Vec<(Feature, f32)>,
     sims: Similarities,
-    haystack: String,
     folded: String,
     seen_keywords: Vec<usize>,
 }
@@ -211,20 +210,20 @@ impl LangModel {
         })
     }
 
-    /// Scores every intent for a message.
+    /// Scores every intent for a message, with what extraction found in it.
     pub fn classify(
         &self,
         msg: &Normalized,
-        classes: &[TokenClass],
+        extraction: &Extraction,
         scratch: &mut Scratch,
     ) -> Classification {
+        let classes = &extraction.classes;
         const N: usize = INTENT_COUNT;
         let mut keyword_evidence = [0f32; N];
         let mut pattern_evidence = [0f32; N];
         let mut evidence = Vec::new();
         if let Some(ac) = &self.keyword_automaton {
-            let hay = &mut scratch.haystack;
-            write_haystack(&msg.tokens, hay, None);
+            let hay = &extraction.haystack;
             let seen = &mut scratch.seen_keywords;
             seen.clear();
             for m in ac.find_overlapping_iter(hay.as_str()) {
@@ -323,11 +322,11 @@ impl Classifier {
     pub fn classify(
         &self,
         msg: &Normalized,
-        classes: &[TokenClass],
+        extraction: &Extraction,
         scratch: &mut Scratch,
     ) -> Classification {
         match self.langs.get(msg.lang.index()) {
-            Some(model) => model.classify(msg, classes, scratch),
+            Some(model) => model.classify(msg, extraction, scratch),
             None => Classification::default(),
         }
     }

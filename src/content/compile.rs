@@ -393,7 +393,7 @@ struct Rules {
 }
 
 fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
-    let mut escalation: Option<(SourceFile<RawRulesFile>, ())> = None;
+    let mut seen_escalation = false;
     let mut rules = Rules {
         policy: EscalationPolicy {
             default: Thresholds {
@@ -429,7 +429,7 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             continue;
         };
         if let Some(e) = &f.value.escalation {
-            if escalation.is_some() {
+            if seen_escalation {
                 problems.push(f.key_error(
                     "escalation",
                     "a second escalation section",
@@ -525,11 +525,9 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             seen_content = true;
             rules.min_examples = [c.min_examples.id, c.min_examples.vi, c.min_examples.en];
         }
-        if f.value.escalation.is_some() && escalation.is_none() {
-            escalation = Some((f, ()));
-        }
+        seen_escalation |= f.value.escalation.is_some();
     }
-    if escalation.is_none() {
+    if !seen_escalation {
         problems.push(ContentError::new(
             &shown(&root.join("rules/escalation.yaml")),
             (1, 1),
@@ -728,7 +726,7 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
     if let Some(f) = &lex.commerce {
         let file = file_arc(f);
         let c = &f.value;
-        let lists: [(&str, &Vec<String>, Tag); 18] = [
+        let lists: [(&str, &Vec<String>, Tag); 17] = [
             ("price_under", &c.price_under, Tag::PriceUnder),
             (
                 "price_under_after",
@@ -754,7 +752,6 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
             ("non_money_units", &c.non_money_units, Tag::NonMoneyUnit),
             ("time_cues", &c.time_cues, Tag::TimeCue),
             ("list_joiners", &c.list_joiners, Tag::ListJoiner),
-            ("price_cues", &Vec::new(), Tag::PriceCue),
         ];
         for (key, list, tag) in lists {
             for (i, w) in list.iter().enumerate() {
@@ -1126,7 +1123,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                         lang,
                         example: id,
                         features: scratch_features.clone(),
-                        haystack: haystack_of(&msg.tokens),
+                        haystack: ex.haystack.clone(),
                     },
                 });
             }
@@ -1289,9 +1286,7 @@ fn compile_templates(
                                 format!("one of {}", allowed.join(", ")),
                                 "check the spelling, or use the situation that provides it (templates/README.md)",
                             ));
-                        } else if let Err(e) =
-                            tpl.render(templates::sample_context(situation, *lang))
-                        {
+                        } else if let Err(e) = tpl.render(templates::sample_context(*lang)) {
                             problems.push(f.error(
                                 &vnode,
                                 format!(

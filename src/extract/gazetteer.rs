@@ -185,16 +185,17 @@ impl Gazetteer {
     }
 
     /// All phrases of the message, non-overlapping, leftmost-longest.
-    pub fn find(&self, msg: &Normalized) -> Vec<Found> {
+    /// `hay` receives the message as the phrase matchers see it, for the
+    /// classifier's keywords to reuse.
+    pub fn find(&self, msg: &Normalized, hay: &mut String) -> Vec<Found> {
+        let tokens = &msg.tokens;
+        let mut starts = Vec::with_capacity(tokens.len() + 1);
+        write_haystack(tokens, hay, Some(&mut starts));
         let Some(ac) = &self.automaton else {
             return Vec::new();
         };
-        let tokens = &msg.tokens;
-        let mut hay = String::with_capacity(msg.original.len() + tokens.len() + 2);
-        let mut starts = Vec::with_capacity(tokens.len() + 1);
-        write_haystack(tokens, &mut hay, Some(&mut starts));
         let mut candidates: Vec<Found> = Vec::with_capacity(tokens.len());
-        for m in ac.find_overlapping_iter(&hay) {
+        for m in ac.find_overlapping_iter(hay.as_str()) {
             // m.start() is the space before the first token
             let Ok(first) = starts.binary_search(&(m.start() + 1)) else {
                 continue;

@@ -88,6 +88,9 @@ pub struct Extraction {
     pub classes: Vec<TokenClass>,
     /// Words left for full-text search (before the intent decides whether to keep them).
     pub query_words: Vec<String>,
+    /// The message as the phrase matchers see it (" w1 w2 ... "): the gazetteer
+    /// built it, the classifier's keywords match on it too.
+    pub haystack: String,
 }
 
 /// The extractor of one language.
@@ -143,7 +146,8 @@ fn class_of(tag: &Tag) -> Option<&'static str> {
 impl LangExtractor {
     pub fn extract(&self, msg: &Normalized, trace: bool) -> Extraction {
         let tokens = &msg.tokens;
-        let found: Vec<Found> = self.gazetteer.find(msg);
+        let mut haystack = String::with_capacity(msg.original.len() + tokens.len() + 2);
+        let found: Vec<Found> = self.gazetteer.find(msg, &mut haystack);
         let mut marks: Vec<Marked> = (0..tokens.len())
             .map(|i| Marked {
                 start: i,
@@ -164,6 +168,7 @@ impl LangExtractor {
         }
         let mut out = Extraction {
             classes: vec![None; tokens.len()],
+            haystack,
             ..Default::default()
         };
         let mut used = vec![false; tokens.len()];
