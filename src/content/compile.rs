@@ -202,6 +202,14 @@ fn check_canonical(
     what: &str,
     problems: &mut Problems,
 ) {
+    if !f.value.cues.is_empty() && what != "colour" {
+        problems.push(f.key_error(
+            "cues",
+            format!("cues in a {what} file"),
+            "cues only in colors.yaml (and sizes.yaml)",
+            "move the words to the stopwords or remove the key",
+        ));
+    }
     let mut seen: FxHashMap<String, String> = FxHashMap::default();
     for (key, forms) in &f.value.entries {
         if let Some(allowed) = allowed {
@@ -692,6 +700,16 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
         }
     }
     canonical(&lex.colors, |k| Tag::Color(k.into()), out);
+    if let Some(f) = &lex.colors {
+        let file = file_arc(f);
+        for (i, cue) in f.value.cues.iter().enumerate() {
+            out.push((
+                Tag::ColorCue,
+                origin_at(f, &file, &format!("cues.{i}")),
+                cue.clone(),
+            ));
+        }
+    }
     canonical(&lex.categories, |k| Tag::Category(k.into()), out);
     canonical(&lex.genders, |k| Tag::Gender(k.into()), out);
     if let Some(f) = &lex.sizes {

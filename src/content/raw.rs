@@ -56,6 +56,9 @@ pub struct RawSlang {
 #[serde(deny_unknown_fields)]
 pub struct RawCanonical {
     pub entries: BTreeMap<String, Vec<String>>,
+    /// Only in `colors.yaml`: words after which a colour is meant ("warna", "màu").
+    #[serde(default)]
+    pub cues: Vec<String>,
 }
 
 /// `sizes.yaml`

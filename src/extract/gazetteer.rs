@@ -17,6 +17,7 @@ pub enum Tag {
     Size(String),
     Brand(String),
     SizeCue,
+    ColorCue,
     Stopword,
     Sort(String),
     Ordinal(i64),

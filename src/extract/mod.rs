@@ -73,9 +73,6 @@ impl std::fmt::Display for Provenance {
     }
 }
 
-/// Words after which an ambiguous colour typed without marks still counts ("mau tim").
-const COLOR_WORDS: &[&str] = &["mau", "warna", "color", "colour"];
-
 /// The class of a token for the classifier ("#category", "#money", ...).
 pub type TokenClass = Option<&'static str>;
 
@@ -281,10 +278,13 @@ impl LangExtractor {
                         });
                     }
                     excluded_tokens.insert(m.start);
-                } else if !(m.has(|t| matches!(t, Tag::Stopword | Tag::ListJoiner))
-                    || tokens[j].key == "warna"
-                    || tokens[j].key == "mau")
-                {
+                } else if !m.has(|t| match t {
+                    // "selain hitam dan putih": after a first colour only a joiner goes
+                    // on; "jangan yang hitam, mau yang putih" starts a new wish
+                    Tag::ListJoiner | Tag::ColorCue => true,
+                    Tag::Stopword => excluded_tokens.is_empty(),
+                    _ => false,
+                }) {
                     break;
                 }
                 j = m.end;
@@ -313,7 +313,7 @@ impl LangExtractor {
                 // An ambiguous word typed without marks ("den": đen or đến) counts as a
                 // colour only right after a colour word or a product word ("ao den").
                 let colour_context = i > 0
-                    && (COLOR_WORDS.contains(&tokens[i - 1].key.as_str())
+                    && (marks[i - 1].has(|t| matches!(t, Tag::ColorCue))
                         || self.category_heads.contains(tokens[i - 1].key.as_str())
                         || marks[i - 1].has(|t| matches!(t, Tag::Category(_))));
                 for entry in m.entries() {

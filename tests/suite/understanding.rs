@@ -165,6 +165,17 @@ fn numbers_that_are_not_money_never_become_prices() {
 
 #[test]
 fn colours_exclusions_sizes_and_gender() {
+    // after "hitam", a new clause ("mau yang putih") is a wish, not another exclusion
+    constraints_include(
+        "jangan yang hitam, mau yang putih",
+        Some(Lang::Id),
+        json!({"colors": ["white"], "exclude_colors": ["black"]}),
+    );
+    constraints_include(
+        "selain hitam dan putih ada?",
+        Some(Lang::Id),
+        json!({"exclude_colors": ["black", "white"]}),
+    );
     constraints_include(
         "kaos hitam jangan yang putih ukuran XL",
         Some(Lang::Id),
