@@ -181,29 +181,26 @@ impl LangExtractor {
 
         // Order ids and voucher codes: after their cues, or in their own shapes.
         let codes = codes::find_codes(msg, &marks, &self.vocabulary);
-        if let Some((id, s, e)) = codes.order_id {
+        for (key, found, class, slot) in [
+            ("order_id", codes.order_id, "#order", &mut c.order_id),
+            (
+                "voucher_code",
+                codes.voucher_code,
+                "#voucher",
+                &mut c.voucher_code,
+            ),
+        ] {
+            let Some((code, s, e)) = found else { continue };
             if trace {
                 prov.push(Provenance {
-                    key: "order_id",
-                    value: id.clone(),
-                    words: words_of(s, e),
-                    origin: None,
-                });
-            }
-            c.order_id = Some(id);
-            claim(&mut used, &mut out.classes, s..e, Some("#order"));
-        }
-        if let Some((code, s, e)) = codes.voucher_code {
-            if trace {
-                prov.push(Provenance {
-                    key: "voucher_code",
+                    key,
                     value: code.clone(),
                     words: words_of(s, e),
                     origin: None,
                 });
             }
-            c.voucher_code = Some(code);
-            claim(&mut used, &mut out.classes, s..e, Some("#voucher"));
+            *slot = Some(code);
+            claim(&mut used, &mut out.classes, s..e, Some(class));
         }
 
         // Prices next: they claim their qualifiers and numbers.
