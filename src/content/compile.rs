@@ -31,7 +31,7 @@ struct LangLexicon {
     categories: Option<SourceFile<RawCanonical>>,
     genders: Option<SourceFile<RawCanonical>>,
     synonyms: Option<SourceFile<RawCanonical>>,
-    sizes: Option<SourceFile<RawSizes>>,
+    sizes: Option<SourceFile<RawCanonical>>,
     stopwords: Option<SourceFile<RawWordList>>,
     numbers: Option<SourceFile<RawNumbers>>,
     commerce: Option<SourceFile<RawCommerce>>,
@@ -202,7 +202,7 @@ fn check_canonical(
     what: &str,
     problems: &mut Problems,
 ) {
-    if !f.value.cues.is_empty() && what != "colour" {
+    if !f.value.cues.is_empty() && what != "colour" && what != "size" {
         problems.push(f.key_error(
             "cues",
             format!("cues in a {what} file"),
@@ -268,16 +268,7 @@ fn check_lexicons(
             check_canonical(f, None, "synonym group", problems);
         }
         if let Some(f) = &lex.sizes {
-            for key in f.value.entries.keys() {
-                if !canon::SIZES.contains(&key.as_str()) {
-                    problems.push(f.key_error(
-                        &format!("entries.{key}"),
-                        format!("{key:?} is not a canonical size"),
-                        format!("one of {}", canon::SIZES.join(", ")),
-                        "numeric sizes (shoe 42) need no entry: a number after a cue is a size",
-                    ));
-                }
-            }
+            check_canonical(f, Some(canon::SIZES), "size", problems);
         }
         if let Some(f) = &lex.slang {
             for (key, value) in &f.value.entries {
@@ -685,6 +676,7 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
     fn canonical(
         f: &Option<SourceFile<RawCanonical>>,
         make: fn(&str) -> Tag,
+        cue: Option<Tag>,
         out: &mut Vec<(Tag, Origin, String)>,
     ) {
         let Some(f) = f else { return };
@@ -698,39 +690,25 @@ fn lexicon_phrases(lex: &LangLexicon, out: &mut Vec<(Tag, Origin, String)>) {
                 ));
             }
         }
-    }
-    canonical(&lex.colors, |k| Tag::Color(k.into()), out);
-    if let Some(f) = &lex.colors {
-        let file = file_arc(f);
-        for (i, cue) in f.value.cues.iter().enumerate() {
-            out.push((
-                Tag::ColorCue,
-                origin_at(f, &file, &format!("cues.{i}")),
-                cue.clone(),
-            ));
-        }
-    }
-    canonical(&lex.categories, |k| Tag::Category(k.into()), out);
-    canonical(&lex.genders, |k| Tag::Gender(k.into()), out);
-    if let Some(f) = &lex.sizes {
-        let file = file_arc(f);
-        for (key, forms) in &f.value.entries {
-            for (i, form) in forms.iter().enumerate() {
+        if let Some(cue) = cue {
+            for (i, w) in f.value.cues.iter().enumerate() {
                 out.push((
-                    Tag::Size(key.clone()),
-                    origin_at(f, &file, &format!("entries.{key}.{i}")),
-                    form.clone(),
+                    cue.clone(),
+                    origin_at(f, &file, &format!("cues.{i}")),
+                    w.clone(),
                 ));
             }
         }
-        for (i, cue) in f.value.cues.iter().enumerate() {
-            out.push((
-                Tag::SizeCue,
-                origin_at(f, &file, &format!("cues.{i}")),
-                cue.clone(),
-            ));
-        }
     }
+    canonical(
+        &lex.colors,
+        |k| Tag::Color(k.into()),
+        Some(Tag::ColorCue),
+        out,
+    );
+    canonical(&lex.sizes, |k| Tag::Size(k.into()), Some(Tag::SizeCue), out);
+    canonical(&lex.categories, |k| Tag::Category(k.into()), None, out);
+    canonical(&lex.genders, |k| Tag::Gender(k.into()), None, out);
     if let Some(f) = &lex.stopwords {
         let file = file_arc(f);
         for (i, w) in f.value.entries.iter().enumerate() {

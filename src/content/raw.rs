@@ -50,22 +50,14 @@ pub struct RawSlang {
     pub entries: BTreeMap<String, String>,
 }
 
-/// `colors.yaml`, `categories.yaml`, `genders.yaml`, `synonyms.yaml`, `brands.yaml`:
-/// a canonical value to its surface forms.
+/// `colors.yaml`, `sizes.yaml`, `categories.yaml`, `genders.yaml`, `synonyms.yaml`,
+/// `brands.yaml`: a canonical value to its surface forms.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCanonical {
     pub entries: BTreeMap<String, Vec<String>>,
-    /// Only in `colors.yaml`: words after which a colour is meant ("warna", "màu").
-    #[serde(default)]
-    pub cues: Vec<String>,
-}
-
-/// `sizes.yaml`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSizes {
-    pub entries: BTreeMap<String, Vec<String>>,
+    /// Only in `colors.yaml` and `sizes.yaml`: words after which a colour or a size
+    /// is meant ("warna", "màu"; "ukuran", "cỡ").
     #[serde(default)]
     pub cues: Vec<String>,
 }
