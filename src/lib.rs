@@ -6,13 +6,17 @@
 //! `intents/`, `lexicons/`, `rules/` and `templates/`. See ARCHITECTURE.md.
 
 pub mod canon;
+pub mod catalog;
 pub mod classify;
 pub mod cli;
 pub mod content;
 pub mod decide;
+pub mod dialogue;
 pub mod extract;
 pub mod intent;
 pub mod lang;
 pub mod normalize;
 pub mod pipeline;
+pub mod render;
+pub mod search;
 pub mod trace;

@@ -6,10 +6,12 @@ use super::error::{ContentError, Problems};
 use super::raw::*;
 use super::source::{read_yaml, SourceFile};
 use super::templates::{self, Situation, Template, Templates, COMMON_VARIABLES};
+use super::words::LexiconWords;
 use super::{Content, Example, IntentInfo, StoreSettings};
 use crate::canon;
 use crate::classify::{self, Classifier, Keyword, LangModel, Pattern, PreparedExample};
 use crate::decide::{EscalationPolicy, Thresholds};
+use crate::dialogue::rules::DialogueRules;
 use crate::extract::gazetteer::{haystack_of, Gazetteer, PhraseSpec, Tag};
 use crate::extract::{language_currency, Extractor, LangExtractor};
 use crate::intent::{canonical_names, Intent};
@@ -17,6 +19,7 @@ use crate::lang::{Currency, Lang};
 use crate::normalize::detect::LanguageVotes;
 use crate::normalize::numbers::{NumberLexicon, NumberLists};
 use crate::normalize::{fold, LangWords, Normalizer, SlangEntry};
+use crate::render::Renderer;
 use crate::trace::Origin;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
@@ -389,6 +392,7 @@ struct Rules {
     policy: EscalationPolicy,
     store: StoreSettings,
     min_examples: [usize; 3],
+    dialogue: DialogueRules,
 }
 
 fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
@@ -415,14 +419,16 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             default_currency: Currency::Idr,
         },
         min_examples: [1, 1, 1],
+        dialogue: DialogueRules::default(),
     };
+    let mut seen_dialogue = false;
     let files = yaml_files(&root.join("rules"), problems);
     let mut seen_store = false;
     let mut seen_content = false;
     for path in files {
         let Some(f) = read_yaml::<RawRulesFile>(
             &path,
-            "any of the sections escalation, store, content",
+            "any of the sections escalation, store, content, dialogue",
             problems,
         ) else {
             continue;
@@ -524,7 +530,24 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             seen_content = true;
             rules.min_examples = [c.min_examples.id, c.min_examples.vi, c.min_examples.en];
         }
+        if let Some(d) = &f.value.dialogue {
+            if seen_dialogue {
+                problems.push(f.key_error(
+                    "dialogue",
+                    "a second dialogue section",
+                    "one dialogue section across rules/",
+                    "merge the two sections",
+                ));
+            }
+            seen_dialogue = true;
+            rules.dialogue = crate::dialogue::rules::compile(&f, d, problems);
+        }
         seen_escalation |= f.value.escalation.is_some();
+    }
+    if !seen_dialogue {
+        problems.push(crate::dialogue::rules::missing(&shown(
+            &root.join("rules/dialogue.yaml"),
+        )));
     }
     if !seen_escalation {
         problems.push(ContentError::new(
@@ -1186,7 +1209,26 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
     }
 
     let templates = compile_templates(templates, problems, root);
+    let renderer = Renderer::new(&templates);
+    let words = lexicons
+        .iter()
+        .map(|lex| {
+            let entries = |f: &Option<SourceFile<RawCanonical>>| {
+                f.as_ref()
+                    .map(|f| f.value.entries.clone())
+                    .unwrap_or_default()
+            };
+            LexiconWords::new(
+                entries(&lex.synonyms),
+                entries(&lex.categories),
+                entries(&lex.colors),
+            )
+        })
+        .collect();
     Content {
+        dialogue: rules.dialogue,
+        words,
+        renderer,
         root: root.to_path_buf(),
         normalizer,
         extractor,

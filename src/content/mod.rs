@@ -10,16 +10,20 @@ pub mod error;
 pub mod raw;
 pub mod source;
 pub mod templates;
+pub mod words;
 
 use crate::classify::{Classifier, Keyword, Pattern, PreparedExample};
 use crate::decide::EscalationPolicy;
+use crate::dialogue::rules::DialogueRules;
 use crate::extract::Extractor;
 use crate::intent::Intent;
 use crate::lang::{Currency, Lang};
 use crate::normalize::Normalizer;
+use crate::render::Renderer;
 use crate::trace::Origin;
 pub use error::{ContentError, ContentErrors};
 use std::path::{Path, PathBuf};
+use words::LexiconWords;
 
 /// One intent example, as written and as prepared for the classifier.
 #[derive(Debug, Clone)]
@@ -62,6 +66,12 @@ pub struct Content {
     /// classifier can be rebuilt on a subset of examples (cross-validation).
     pub keyword_sources: Vec<Vec<(Keyword, String)>>,
     pub pattern_sources: Vec<Vec<Pattern>>,
+    /// `rules/dialogue.yaml`
+    pub dialogue: DialogueRules,
+    /// Lexicon words the search and the replies use, per language.
+    pub words: Vec<LexiconWords>,
+    /// The templates, compiled once.
+    pub renderer: Renderer,
 }
 
 impl Content {
@@ -77,6 +87,10 @@ impl Content {
             Some(d) if !d.is_empty() => PathBuf::from(d),
             _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         }
+    }
+
+    pub fn words(&self, lang: Lang) -> &LexiconWords {
+        &self.words[lang.index()]
     }
 
     /// The text of an example by its position.

@@ -150,6 +150,8 @@ pub struct RawRulesFile {
     pub store: Option<RawStore>,
     #[serde(default)]
     pub content: Option<RawContentRules>,
+    #[serde(default)]
+    pub dialogue: Option<crate::dialogue::rules::RawDialogue>,
 }
 
 /// What `pasar check` demands of the content itself.

@@ -18,6 +18,17 @@ pub enum EscalateReason {
     Unsupported,
 }
 
+impl EscalateReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EscalateReason::LowConfidence => "low_confidence",
+            EscalateReason::Ambiguous => "ambiguous",
+            EscalateReason::OutOfScope => "out_of_scope",
+            EscalateReason::Unsupported => "unsupported",
+        }
+    }
+}
+
 /// Thresholds of one intent.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {

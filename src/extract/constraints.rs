@@ -2,10 +2,11 @@
 //! the contract's order; absent keys and empty lists are left out.
 
 use crate::lang::Currency;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a message says about the products wanted or the action asked.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Constraints {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price_min: Option<i64>,

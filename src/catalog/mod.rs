@@ -1,0 +1,200 @@
+//! The catalog: products with their names in id/vi/en, prices per currency and
+//! variants (size, colour, stock), as CONTRACT.md section 7 describes them. A
+//! [`Catalog`] is always valid: it is built only by [`import`], which checks every
+//! product and reports each problem with its line, all-or-nothing.
+
+pub mod import;
+
+use crate::lang::{Currency, Lang};
+use serde::{Deserialize, Serialize};
+
+/// A text in the three languages; any may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl Localized {
+    /// The text in `lang`, else in the other languages (en, id, vi), else "".
+    pub fn get(&self, lang: Lang) -> &str {
+        let own = match lang {
+            Lang::Id => &self.id,
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        };
+        own.as_deref()
+            .or(self.en.as_deref())
+            .or(self.id.as_deref())
+            .or(self.vi.as_deref())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        [&self.id, &self.vi, &self.en]
+            .into_iter()
+            .filter_map(|t| t.as_deref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all().all(|t| t.trim().is_empty())
+    }
+}
+
+/// Prices in whole currency units.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prices {
+    #[serde(rename = "IDR", default, skip_serializing_if = "Option::is_none")]
+    pub idr: Option<i64>,
+    #[serde(rename = "VND", default, skip_serializing_if = "Option::is_none")]
+    pub vnd: Option<i64>,
+    #[serde(rename = "USD", default, skip_serializing_if = "Option::is_none")]
+    pub usd: Option<i64>,
+}
+
+impl Prices {
+    pub fn get(&self, currency: Currency) -> Option<i64> {
+        match currency {
+            Currency::Idr => self.idr,
+            Currency::Vnd => self.vnd,
+            Currency::Usd => self.usd,
+        }
+    }
+
+    /// The price in `wanted`, else in the first currency the product has.
+    pub fn shown(&self, wanted: Currency) -> Option<(i64, Currency)> {
+        if let Some(p) = self.get(wanted) {
+            return Some((p, wanted));
+        }
+        [Currency::Idr, Currency::Vnd, Currency::Usd]
+            .into_iter()
+            .find_map(|c| self.get(c).map(|p| (p, c)))
+    }
+}
+
+/// One sellable form of a product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    pub stock: i64,
+}
+
+/// One product of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    pub category: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    pub name: Localized,
+    #[serde(default)]
+    pub description: Localized,
+    pub prices: Prices,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f32>,
+    #[serde(default)]
+    pub sold: i64,
+    /// When the product was listed (YYYY-MM-DD), for the `newest` order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<String>,
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+impl Product {
+    /// Units on hand over all variants.
+    pub fn stock(&self) -> i64 {
+        self.variants.iter().map(|v| v.stock.max(0)).sum()
+    }
+
+    pub fn in_stock(&self) -> bool {
+        self.stock() > 0
+    }
+
+    /// Distinct sizes, in catalog order.
+    pub fn sizes(&self) -> Vec<&str> {
+        distinct(self.variants.iter().filter_map(|v| v.size.as_deref()))
+    }
+
+    /// Distinct colours, in catalog order.
+    pub fn colors(&self) -> Vec<&str> {
+        distinct(self.variants.iter().filter_map(|v| v.color.as_deref()))
+    }
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in items {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// A validated catalog. Products keep the order they were imported in.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    products: Vec<Product>,
+}
+
+impl Catalog {
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    pub fn len(&self) -> usize {
+        self.products.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.products.iter().position(|p| p.id == id)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Product> {
+        self.position(id).map(|i| &self.products[i])
+    }
+
+    /// The variant with this sku, and its product.
+    pub fn variant(&self, sku: &str) -> Option<(&Product, &Variant)> {
+        self.products
+            .iter()
+            .find_map(|p| p.variants.iter().find(|v| v.sku == sku).map(|v| (p, v)))
+    }
+
+    /// The catalog as JSON in the format of CONTRACT.md section 7.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct File<'a> {
+            products: &'a [Product],
+        }
+        serde_json::to_string(&File {
+            products: &self.products,
+        })
+        .unwrap_or_else(|_| "{\"products\":[]}".into())
+    }
+}
+
+/// The demo store shipped in `fixtures/catalog.json`.
+pub fn demo_catalog_path() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/catalog.json")
+}

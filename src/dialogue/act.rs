@@ -1,0 +1,733 @@
+//! Acting on a settled intent: searching (with refinement and relaxation), pointing
+//! at products ("yang kedua", the product in focus), the cart, confirmations,
+//! orders placed in the session, and follow-up questions from `rules/`. The result
+//! is an [`Answer`]: which template situation to render and what to fill it with.
+
+use super::session::{self, CartLine, OrderRecord, Pending, Session};
+use super::views::{summary, CartSummary, OrderView, ProductCard};
+use crate::catalog::Product;
+use crate::content::templates::Situation;
+use crate::content::Content;
+use crate::extract::Constraints;
+use crate::intent::Intent;
+use crate::lang::{Currency, Lang};
+use crate::search::facts::{category_id, currency_slot};
+use crate::search::filter::{color_mask, gender_mask};
+use crate::search::{Filter, SearchRequest, Shelf, Sort};
+use minijinja::Value;
+
+/// What the act stage works with.
+pub struct Context<'a> {
+    pub content: &'a Content,
+    pub shelf: &'a Shelf,
+    pub lang: Lang,
+    pub currency: Currency,
+    pub notes: &'a mut Vec<String>,
+}
+
+/// What to reply, before rendering.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The intent the turn is reported as.
+    pub intent: Option<Intent>,
+    /// The intent whose template answers (a "yes" renders the confirmed action).
+    pub render_as: Option<Intent>,
+    pub situation: Situation,
+    pub products: Vec<ProductCard>,
+    pub product: Option<ProductCard>,
+    pub count: usize,
+    pub summary: String,
+    pub query: Option<String>,
+    pub dropped: Vec<String>,
+    pub reason: Option<String>,
+    pub slot: Option<String>,
+    pub options: Vec<String>,
+    pub quantity: Option<i64>,
+    pub order: Option<OrderRecord>,
+    pub currency: Option<Currency>,
+}
+
+impl Answer {
+    fn new(intent: Option<Intent>, situation: Situation) -> Answer {
+        Answer {
+            intent,
+            render_as: None,
+            situation,
+            products: Vec::new(),
+            product: None,
+            count: 0,
+            summary: String::new(),
+            query: None,
+            dropped: Vec::new(),
+            reason: None,
+            slot: None,
+            options: Vec::new(),
+            quantity: None,
+            order: None,
+            currency: None,
+        }
+    }
+
+    fn rendered_as(mut self, intent: Intent) -> Answer {
+        self.render_as = Some(intent);
+        self
+    }
+
+    /// The intent whose templates answer.
+    pub fn template_intent(&self) -> Option<Intent> {
+        self.render_as.or(self.intent)
+    }
+}
+
+impl Context<'_> {
+    fn reason(&self, key: &str) -> String {
+        self.content
+            .dialogue
+            .summary_words(self.lang)
+            .reasons
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    fn card(&self, p: &Product) -> ProductCard {
+        ProductCard::new(p, self.lang, self.currency)
+    }
+
+    fn product(&self, id: &str) -> Option<&Product> {
+        self.shelf.catalog().get(id)
+    }
+}
+
+/// Acts on the turn's intent.
+pub fn answer(
+    ctx: &mut Context,
+    session: &mut Session,
+    intent: Option<Intent>,
+    said: &Constraints,
+) -> Answer {
+    let Some(intent) = intent else {
+        return Answer::new(None, Situation::Fallback);
+    };
+    let rules = &ctx.content.dialogue;
+    if rules.handoff.contains(&intent) {
+        ctx.notes
+            .push(format!("{intent} goes to a human (rules/dialogue.yaml)"));
+        return Answer::new(Some(intent), Situation::Handoff);
+    }
+    match intent {
+        Intent::ProductSearch | Intent::Recommend => search(ctx, session, intent, said),
+        Intent::ProductInfo | Intent::PriceCheck | Intent::StockCheck => {
+            about_product(ctx, session, intent, said)
+        }
+        Intent::CompareProducts => compare(ctx, session, said),
+        Intent::CartAdd => cart_add(ctx, session, said),
+        Intent::CartRemove => cart_remove(ctx, session, said),
+        Intent::CartView => cart_view(ctx, session, Intent::CartView),
+        Intent::CartClear | Intent::Checkout => {
+            if session.cart.is_empty() {
+                let mut a = Answer::new(Some(intent), Situation::Empty);
+                if intent == Intent::CartClear {
+                    a = a.rendered_as(Intent::CartView);
+                }
+                return a;
+            }
+            confirm(ctx, session, intent, None)
+        }
+        Intent::OrderStatus | Intent::OrderCancel => order(ctx, session, intent, said),
+        Intent::VoucherList => Answer::new(Some(intent), Situation::NotFound),
+        Intent::VoucherApply => match &said.voucher_code {
+            Some(code) => {
+                let mut a = Answer::new(Some(intent), Situation::NotFound);
+                a.query = Some(code.clone());
+                a.reason = Some(ctx.reason("unknown_voucher"));
+                a
+            }
+            None => ask(session, intent, "voucher_code", Vec::new(), None, None),
+        },
+        Intent::Affirm | Intent::Deny => match session.pending.take() {
+            Some(Pending::Confirm {
+                intent: confirmed,
+                order_id,
+            }) => {
+                let Ok(confirmed) = confirmed.parse::<Intent>() else {
+                    return Answer::new(Some(intent), Situation::Reply);
+                };
+                if intent == Intent::Deny {
+                    ctx.notes.push(format!("{confirmed} not confirmed"));
+                    return Answer::new(Some(intent), Situation::Reply);
+                }
+                carry_out(ctx, session, confirmed, order_id).with_intent(intent)
+            }
+            _ => Answer::new(Some(intent), Situation::Reply),
+        },
+        _ => Answer::new(Some(intent), Situation::Reply),
+    }
+}
+
+impl Answer {
+    fn with_intent(mut self, intent: Intent) -> Answer {
+        self.render_as = self.intent;
+        self.intent = Some(intent);
+        self
+    }
+}
+
+/// A follow-up question; the next message that gives `slot` continues `intent`.
+fn ask(
+    session: &mut Session,
+    intent: Intent,
+    slot: &str,
+    options: Vec<String>,
+    product: Option<ProductCard>,
+    quantity: Option<i64>,
+) -> Answer {
+    session.pending = Some(Pending::Slot {
+        intent: intent.name().to_string(),
+        slot: slot.to_string(),
+        product: product.as_ref().map(|p| p.id.clone()),
+        quantity,
+    });
+    let mut a = Answer::new(Some(intent), Situation::Ask);
+    // templates speak of one size or colour
+    a.slot = Some(
+        match slot {
+            "sizes" => "size",
+            "colors" => "color",
+            other => other,
+        }
+        .to_string(),
+    );
+    a.options = options;
+    a.product = product;
+    a.quantity = quantity;
+    a
+}
+
+/// The follow-up rule of `rules/` that applies, if any.
+fn follow_up(ctx: &Context, intent: Intent, known: &Constraints) -> Option<String> {
+    ctx.content
+        .dialogue
+        .follow_ups
+        .iter()
+        .find(|f| f.intent == intent && !f.unless_any.iter().any(|k| session::has_key(known, k)))
+        .map(|f| f.slot.clone())
+}
+
+/// The search request for some constraints.
+pub fn request(
+    c: &Constraints,
+    shelf: &Shelf,
+    currency: Currency,
+    limit: usize,
+    relax: &[String],
+) -> SearchRequest {
+    let facts = shelf.facts();
+    let currency = c.currency.unwrap_or(currency);
+    let slot = currency_slot(currency);
+    let filter = Filter {
+        category: c.category.as_deref().and_then(category_id),
+        genders: c.gender.as_deref().map_or(0, gender_mask),
+        brands: Filter::brand_ids(facts, &c.brands),
+        colors: color_mask(&c.colors),
+        exclude_colors: color_mask(&c.exclude_colors),
+        sizes: Filter::size_ids(facts, &c.sizes),
+        price: (c.price_min.is_some() || c.price_max.is_some()).then(|| {
+            (
+                slot,
+                c.price_min.unwrap_or(0),
+                c.price_max.unwrap_or(i64::MAX),
+            )
+        }),
+        in_stock: true,
+    };
+    let words: Vec<String> = c
+        .query
+        .as_deref()
+        .map(|q| q.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let sort = c
+        .sort
+        .as_deref()
+        .and_then(Sort::parse)
+        .unwrap_or(if words.is_empty() {
+            Sort::BestSelling
+        } else {
+            Sort::Relevance
+        });
+    SearchRequest {
+        words,
+        filter,
+        sort,
+        currency_slot: slot,
+        limit,
+        offset: 0,
+        relax_order: relax.to_vec(),
+    }
+}
+
+fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Constraints) -> Answer {
+    let rules = &ctx.content.dialogue;
+    if session::refine(&mut session.search, said, &rules.new_category_keeps) {
+        ctx.notes.push("the search was refined".into());
+    }
+    let known = session::effective(&session.search, said);
+    if let Some(slot) = follow_up(ctx, intent, &known) {
+        ctx.notes.push(format!("follow-up: asks for {slot}"));
+        let words = ctx.content.words(ctx.lang);
+        let options = ["shoes", "t-shirts", "bags", "phones", "skincare"]
+            .iter()
+            .map(|c| words.category_name(c).to_string())
+            .collect();
+        return ask(session, intent, &slot, options, None, None);
+    }
+    let mut c = session.search.clone();
+    if intent == Intent::Recommend && c.sort.is_none() && c.query.is_none() {
+        c.sort = Some("best_selling".into());
+    }
+    let req = request(
+        &c,
+        ctx.shelf,
+        ctx.currency,
+        rules.results_shown,
+        &rules.relax_order,
+    );
+    let found = ctx.shelf.search(&req);
+    ctx.notes.push(format!(
+        "search terms {:?}, {} match(es){}",
+        found.terms,
+        found.total,
+        if found.dropped.is_empty() {
+            String::new()
+        } else {
+            format!(", gave up {}", found.dropped.join(", "))
+        }
+    ));
+    for (typed, meant) in &found.corrected {
+        ctx.notes.push(format!("typo: {typed} -> {meant}"));
+    }
+    let catalog = ctx.shelf.catalog().clone();
+    let cards: Vec<ProductCard> = found
+        .hits
+        .iter()
+        .map(|&i| ctx.card(&catalog.products()[i as usize]))
+        .collect();
+    session.shown = cards.iter().map(|c| c.id.clone()).collect();
+    session.focus = (cards.len() == 1).then(|| cards[0].id.clone());
+    let situation = match (found.total, found.dropped.is_empty()) {
+        (0, _) => Situation::NotFound,
+        (_, true) => Situation::Found,
+        (_, false) => Situation::Relaxed,
+    };
+    let mut a = Answer::new(Some(intent), situation);
+    a.count = found.total;
+    a.summary = summary(
+        &session.search,
+        ctx.content.words(ctx.lang),
+        rules,
+        ctx.lang,
+        ctx.currency,
+    );
+    a.query = session.search.query.clone();
+    a.dropped = found.dropped;
+    a.products = cards;
+    a
+}
+
+/// The product a message points at: an ordinal into the last list, a product
+/// named in the message, the product in focus, or the only one shown.
+fn point_at(
+    ctx: &mut Context,
+    session: &Session,
+    said: &Constraints,
+) -> Result<String, &'static str> {
+    if let Some(n) = said.ordinal {
+        let len = session.shown.len() as i64;
+        let index = if n < 0 { len + n } else { n - 1 };
+        return match session.shown.get(index.max(0) as usize) {
+            Some(id) if index >= 0 && index < len => {
+                ctx.notes.push(format!("ordinal {n} -> {id}"));
+                Ok(id.clone())
+            }
+            _ => Err("not_in_list"),
+        };
+    }
+    if said.query.is_some() || !said.brands.is_empty() {
+        let mut c = said.clone();
+        c.ordinal = None;
+        let req = request(&c, ctx.shelf, ctx.currency, 1, &["in_stock".to_string()]);
+        let found = ctx.shelf.search(&req);
+        if let Some(&i) = found.hits.first() {
+            let id = ctx.shelf.catalog().products()[i as usize].id.clone();
+            ctx.notes.push(format!("named product -> {id}"));
+            return Ok(id);
+        }
+        return Err("no_product");
+    }
+    if let Some(id) = &session.focus {
+        return Ok(id.clone());
+    }
+    if session.shown.len() == 1 {
+        return Ok(session.shown[0].clone());
+    }
+    Err("ask")
+}
+
+fn about_product(
+    ctx: &mut Context,
+    session: &mut Session,
+    intent: Intent,
+    said: &Constraints,
+) -> Answer {
+    match point_at(ctx, session, said) {
+        Ok(id) => {
+            let Some(p) = ctx.product(&id).cloned() else {
+                return not_found(ctx, intent, "no_product");
+            };
+            let mut card = ctx.card(&p);
+            if intent == Intent::StockCheck && (!said.colors.is_empty() || !said.sizes.is_empty()) {
+                card.in_stock = p.variants.iter().any(|v| {
+                    v.stock > 0
+                        && (said.colors.is_empty()
+                            || v.color.as_ref().is_some_and(|c| said.colors.contains(c)))
+                        && (said.sizes.is_empty()
+                            || v.size.as_ref().is_some_and(|s| said.sizes.contains(s)))
+                });
+            }
+            session.focus = Some(id);
+            let mut a = Answer::new(Some(intent), Situation::Found);
+            a.count = 1;
+            a.products = vec![card.clone()];
+            a.product = Some(card);
+            a
+        }
+        Err("ask") => ask(session, intent, "ordinal", Vec::new(), None, None),
+        Err(reason) => not_found(ctx, intent, reason),
+    }
+}
+
+fn not_found(ctx: &Context, intent: Intent, reason: &str) -> Answer {
+    let mut a = Answer::new(Some(intent), Situation::NotFound);
+    a.reason = Some(ctx.reason(reason));
+    a
+}
+
+fn compare(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
+    let ids: Vec<String> = if said.query.is_some() || !said.brands.is_empty() {
+        let req = request(said, ctx.shelf, ctx.currency, 2, &[]);
+        let catalog = ctx.shelf.catalog();
+        ctx.shelf
+            .search(&req)
+            .hits
+            .iter()
+            .map(|&i| catalog.products()[i as usize].id.clone())
+            .collect()
+    } else {
+        session.shown.iter().take(2).cloned().collect()
+    };
+    if ids.len() < 2 {
+        return ask(
+            session,
+            Intent::CompareProducts,
+            "ordinal",
+            Vec::new(),
+            None,
+            None,
+        );
+    }
+    let cards: Vec<ProductCard> = ids
+        .iter()
+        .filter_map(|id| ctx.product(id).map(|p| ctx.card(p)))
+        .collect();
+    let mut a = Answer::new(Some(Intent::CompareProducts), Situation::Found);
+    a.count = cards.len();
+    a.products = cards;
+    a
+}
+
+fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
+    let pending = session.pending.take();
+    let (pending_product, pending_quantity) = match &pending {
+        Some(Pending::Slot {
+            intent,
+            product,
+            quantity,
+            ..
+        }) if intent == "cart_add" => (product.clone(), *quantity),
+        _ => (None, None),
+    };
+    let id = match pending_product {
+        Some(id) if said.ordinal.is_none() => Ok(id),
+        _ => point_at(ctx, session, said),
+    };
+    let id = match id {
+        Ok(id) => id,
+        Err("ask") => {
+            return ask(
+                session,
+                Intent::CartAdd,
+                "ordinal",
+                Vec::new(),
+                None,
+                said.quantity,
+            )
+        }
+        Err(reason) => return not_found(ctx, Intent::CartAdd, reason),
+    };
+    let Some(p) = ctx.product(&id).cloned() else {
+        return not_found(ctx, Intent::CartAdd, "no_product");
+    };
+    session.focus = Some(id.clone());
+    let quantity = said.quantity.or(pending_quantity).unwrap_or(1).max(1);
+    let sizes = if said.sizes.is_empty() {
+        &session.search.sizes
+    } else {
+        &said.sizes
+    };
+    let colors = if said.colors.is_empty() {
+        &session.search.colors
+    } else {
+        &said.colors
+    };
+    let fits = |v: &crate::catalog::Variant| {
+        (sizes.is_empty() || v.size.as_ref().is_some_and(|s| sizes.contains(s)))
+            && (colors.is_empty() || v.color.as_ref().is_some_and(|c| colors.contains(c)))
+    };
+    let available: Vec<&crate::catalog::Variant> = p
+        .variants
+        .iter()
+        .filter(|v| fits(v) && v.stock > 0)
+        .collect();
+    let card = ctx.card(&p);
+    if available.is_empty() {
+        let mut a = not_found(ctx, Intent::CartAdd, "out_of_stock");
+        a.product = Some(card);
+        return a;
+    }
+    let distinct = |f: fn(&crate::catalog::Variant) -> Option<&String>| {
+        let mut out: Vec<String> = Vec::new();
+        for v in &available {
+            if let Some(x) = f(v) {
+                if !out.contains(x) {
+                    out.push(x.clone());
+                }
+            }
+        }
+        out
+    };
+    let size_options = distinct(|v| v.size.as_ref());
+    if size_options.len() > 1 && sizes.is_empty() {
+        ctx.notes.push("follow-up: asks for the size".into());
+        return ask(
+            session,
+            Intent::CartAdd,
+            "sizes",
+            size_options,
+            Some(card),
+            Some(quantity),
+        );
+    }
+    let color_options = distinct(|v| v.color.as_ref());
+    if color_options.len() > 1 && colors.is_empty() {
+        ctx.notes.push("follow-up: asks for the colour".into());
+        return ask(
+            session,
+            Intent::CartAdd,
+            "colors",
+            color_options,
+            Some(card),
+            Some(quantity),
+        );
+    }
+    let variant = available[0];
+    let in_cart = session
+        .cart
+        .iter()
+        .filter(|l| l.sku == variant.sku)
+        .map(|l| l.quantity)
+        .sum::<i64>();
+    if variant.stock < in_cart + quantity {
+        let mut a = not_found(ctx, Intent::CartAdd, "out_of_stock");
+        a.product = Some(card);
+        return a;
+    }
+    match session.cart.iter_mut().find(|l| l.sku == variant.sku) {
+        Some(line) => line.quantity += quantity,
+        None => session.cart.push(CartLine {
+            sku: variant.sku.clone(),
+            product_id: p.id.clone(),
+            quantity,
+        }),
+    }
+    ctx.notes.push(format!("cart: +{quantity} {}", variant.sku));
+    let mut a = Answer::new(Some(Intent::CartAdd), Situation::Done);
+    a.product = Some(card);
+    a.quantity = Some(quantity);
+    a
+}
+
+fn cart_remove(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
+    let index = match said.ordinal {
+        Some(n) if n >= 1 && (n as usize) <= session.cart.len() => Some(n as usize - 1),
+        Some(-1) if !session.cart.is_empty() => Some(session.cart.len() - 1),
+        Some(_) => None,
+        None if session.cart.len() == 1 => Some(0),
+        None => point_at(ctx, session, said)
+            .ok()
+            .and_then(|id| session.cart.iter().position(|l| l.product_id == id)),
+    };
+    let Some(index) = index else {
+        return not_found(ctx, Intent::CartRemove, "not_in_cart");
+    };
+    let line = session.cart.remove(index);
+    ctx.notes.push(format!("cart: removed {}", line.sku));
+    let mut a = Answer::new(Some(Intent::CartRemove), Situation::Done);
+    a.product = ctx.product(&line.product_id).map(|p| ctx.card(p));
+    a.quantity = Some(line.quantity);
+    a
+}
+
+fn cart_view(ctx: &mut Context, session: &Session, intent: Intent) -> Answer {
+    if session.cart.is_empty() {
+        return Answer::new(Some(intent), Situation::Empty);
+    }
+    let mut a = Answer::new(Some(intent), Situation::Found);
+    a.products = session
+        .cart
+        .iter()
+        .filter_map(|l| ctx.product(&l.product_id).map(|p| ctx.card(p)))
+        .collect();
+    a.count = a.products.len();
+    a
+}
+
+fn confirm(
+    ctx: &mut Context,
+    session: &mut Session,
+    intent: Intent,
+    order_id: Option<String>,
+) -> Answer {
+    ctx.notes
+        .push(format!("{intent} waits for a yes (rules/dialogue.yaml)"));
+    if !ctx.content.dialogue.confirm.contains(&intent) {
+        return carry_out(ctx, session, intent, order_id);
+    }
+    session.pending = Some(Pending::Confirm {
+        intent: intent.name().to_string(),
+        order_id: order_id.clone(),
+    });
+    let mut a = Answer::new(Some(intent), Situation::Confirm);
+    a.order = order_id.and_then(|id| session.orders.iter().find(|o| o.id == id).cloned());
+    a
+}
+
+/// Does what was confirmed.
+fn carry_out(
+    ctx: &mut Context,
+    session: &mut Session,
+    intent: Intent,
+    order_id: Option<String>,
+) -> Answer {
+    let mut a = Answer::new(Some(intent), Situation::Done);
+    match intent {
+        Intent::CartClear => session.cart.clear(),
+        Intent::Checkout => {
+            if session.cart.is_empty() {
+                return Answer::new(Some(intent), Situation::Empty);
+            }
+            let total =
+                super::views::cart_summary(ctx.shelf.catalog(), &session.cart, ctx.currency).total;
+            let number = {
+                use std::hash::{Hash, Hasher};
+                let mut h = rustc_hash::FxHasher::default();
+                (&session.id, session.orders.len()).hash(&mut h);
+                h.finish() % 1_000_000
+            };
+            let order = OrderRecord {
+                id: format!("PSR-{number:06}"),
+                status: "pending".into(),
+                total,
+                currency: ctx.currency,
+                lines: std::mem::take(&mut session.cart),
+            };
+            ctx.notes.push(format!("order {} placed", order.id));
+            session.orders.push(order.clone());
+            a.order = Some(order);
+        }
+        Intent::OrderCancel => {
+            if let Some(o) = session
+                .orders
+                .iter_mut()
+                .find(|o| Some(&o.id) == order_id.as_ref())
+            {
+                o.status = "cancelled".into();
+                a.order = Some(o.clone());
+            }
+        }
+        _ => {}
+    }
+    a
+}
+
+fn order(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Constraints) -> Answer {
+    let id = said
+        .order_id
+        .clone()
+        .or_else(|| session.orders.last().map(|o| o.id.clone()));
+    let known = Constraints {
+        order_id: id.clone(),
+        ..Constraints::default()
+    };
+    if let Some(slot) = follow_up(ctx, intent, &known) {
+        return ask(session, intent, &slot, Vec::new(), None, None);
+    }
+    let Some(order) = id.and_then(|id| session.orders.iter().find(|o| o.id == id).cloned()) else {
+        let mut a = not_found(ctx, intent, "unknown_order");
+        a.query = said.order_id.clone();
+        return a;
+    };
+    if intent == Intent::OrderCancel {
+        return confirm(ctx, session, intent, Some(order.id));
+    }
+    let mut a = Answer::new(Some(intent), Situation::Found);
+    a.order = Some(order);
+    a
+}
+
+/// The variables a template gets (see templates/README.md).
+pub fn template_context(
+    content: &Content,
+    lang: Lang,
+    currency: Currency,
+    a: &Answer,
+    cart: &CartSummary,
+) -> Value {
+    let order = a.order.as_ref().map(OrderView::from);
+    let currency = a
+        .product
+        .as_ref()
+        .map(|p| p.currency)
+        .or(a.products.first().map(|p| p.currency))
+        .or(order.as_ref().map(|o| o.currency))
+        .unwrap_or(currency);
+    minijinja::context! {
+        store_name => content.store.name.as_str(),
+        currency => currency.code(),
+        lang => lang.code(),
+        count => a.count,
+        products => Value::from_serialize(&a.products),
+        product => a.product.as_ref().map(Value::from_serialize),
+        summary => a.summary.as_str(),
+        query => a.query.as_deref(),
+        dropped => a.dropped.join(", "),
+        reason => a.reason.as_deref(),
+        slot => a.slot.as_deref(),
+        options => Value::from_serialize(&a.options),
+        quantity => a.quantity,
+        cart => (cart.items > 0).then(|| Value::from_serialize(cart)),
+        order => order.as_ref().map(Value::from_serialize),
+        total => cart.total,
+        vouchers => Value::from_serialize(Vec::<String>::new()),
+        voucher => Value::from(()),
+    }
+}

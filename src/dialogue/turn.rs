@@ -1,0 +1,281 @@
+//! One conversation turn: understand the message, settle what it asks in the light
+//! of the session (a pending question or confirmation, a refinement of the last
+//! search, an ordinal into the last list), act on it, and render the reply. Turns
+//! the LLM would take are answered in fallback mode here: from the best intent
+//! when it is likely enough, else with the help menu.
+
+use super::act::{self, Answer};
+use super::session::{self, Pending, Session};
+use super::views::{cart_summary, CartSummary, ProductCard};
+use crate::classify::Scratch;
+use crate::content::templates::Situation;
+use crate::content::Content;
+use crate::decide::EscalateReason;
+use crate::extract::{language_currency, Constraints};
+use crate::intent::Intent;
+use crate::lang::{Currency, Lang};
+use crate::pipeline::{self, StageTrace, Understanding};
+use crate::search::Shelf;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Who answered a turn (CONTRACT.md section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Rules,
+    Llm,
+    Fallback,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Rules => "rules",
+            Source::Llm => "llm",
+            Source::Fallback => "fallback",
+        }
+    }
+}
+
+/// A reply to the customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    pub text: String,
+    pub quick_replies: Vec<String>,
+}
+
+/// Everything a turn produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct TurnOutcome {
+    pub lang: Lang,
+    /// The intent acted on (a pending question can turn "42" into `cart_add`).
+    pub intent: Option<Intent>,
+    pub confidence: f32,
+    pub escalate: bool,
+    pub escalate_reason: Option<EscalateReason>,
+    pub source: Source,
+    pub reply: Reply,
+    pub products: Vec<ProductCard>,
+    pub cart: CartSummary,
+    /// The effective constraints: the search so far plus this turn's own keys.
+    pub constraints: Constraints,
+    /// `<lang>/<template id>#<variant>`
+    pub template: String,
+    pub trace: Vec<StageTrace>,
+    #[serde(skip)]
+    pub understanding: Understanding,
+}
+
+/// The deterministic assistant: content and the searchable catalog.
+#[derive(Debug, Clone)]
+pub struct Assistant {
+    pub content: Arc<Content>,
+    pub shelf: Arc<Shelf>,
+}
+
+/// Per-caller buffers reused across turns.
+#[derive(Debug, Default)]
+pub struct TurnScratch {
+    classify: Scratch,
+}
+
+impl Assistant {
+    pub fn new(content: Arc<Content>, shelf: Arc<Shelf>) -> Assistant {
+        Assistant { content, shelf }
+    }
+
+    /// Runs one turn of `session`.
+    pub fn turn(
+        &self,
+        session: &mut Session,
+        text: &str,
+        lang: Option<Lang>,
+        trace: bool,
+        scratch: &mut TurnScratch,
+    ) -> TurnOutcome {
+        let opts = pipeline::Options {
+            lang,
+            hint: session.lang,
+            trace,
+        };
+        let u = pipeline::understand(&self.content, text, opts, &mut scratch.classify);
+        session.lang = Some(u.lang);
+        session.turn += 1;
+        let t0 = Instant::now();
+        let mut notes: Vec<String> = Vec::new();
+        let currency = language_currency(u.lang, self.content.store.default_currency);
+        let (intent, source, escalate) = self.settle(session, &u, &mut notes);
+        let said = &u.constraints;
+        let mut ctx = act::Context {
+            content: &self.content,
+            shelf: &self.shelf,
+            lang: u.lang,
+            currency,
+            notes: &mut notes,
+        };
+        let answer: Answer = act::answer(&mut ctx, session, intent, said);
+        let t1 = Instant::now();
+        let cart = cart_summary(self.shelf.catalog(), &session.cart, currency);
+        let (reply, template) = self.render(session, u.lang, currency, &answer, &cart, &mut notes);
+        let t2 = Instant::now();
+        let mut stages = u.trace.clone();
+        stages.push(StageTrace {
+            stage: "act",
+            micros: (t1 - t0).as_micros() as u64,
+            notes: if trace { notes.clone() } else { Vec::new() },
+        });
+        stages.push(StageTrace {
+            stage: "render",
+            micros: (t2 - t1).as_micros() as u64,
+            notes: if trace {
+                vec![format!("template {template}")]
+            } else {
+                Vec::new()
+            },
+        });
+        let constraints = session::effective(&session.search, said);
+        TurnOutcome {
+            lang: u.lang,
+            intent: answer.intent,
+            confidence: u.confidence,
+            escalate,
+            escalate_reason: if escalate { u.escalate_reason } else { None },
+            source,
+            reply,
+            products: answer.products,
+            cart,
+            constraints,
+            template,
+            trace: stages,
+            understanding: u,
+        }
+    }
+
+    /// Decides which intent the turn is answered as, and by whom: a pending
+    /// question or confirmation first, then the rules, then fallback mode.
+    fn settle(
+        &self,
+        session: &mut Session,
+        u: &Understanding,
+        notes: &mut Vec<String>,
+    ) -> (Option<Intent>, Source, bool) {
+        let rules = &self.content.dialogue;
+        match session.pending.clone() {
+            Some(Pending::Confirm { intent, .. })
+                if matches!(u.intent, Some(Intent::Affirm) | Some(Intent::Deny)) =>
+            {
+                notes.push(format!("answers the confirmation of {intent}"));
+                return (u.intent, Source::Rules, false);
+            }
+            Some(Pending::Slot { intent, slot, .. }) if session::has_key(&u.constraints, &slot) => {
+                let strong_other = u.intent.is_some_and(|i| {
+                    i.name() != intent && !u.escalate && i != Intent::ProductSearch
+                }) && u.confidence >= 0.6;
+                if !strong_other {
+                    if let Ok(i) = intent.parse::<Intent>() {
+                        notes.push(format!("gives the {slot} asked for {intent}"));
+                        return (Some(i), Source::Rules, false);
+                    }
+                }
+            }
+            _ => {}
+        }
+        // any other answer drops the question
+        if !matches!(
+            (&session.pending, u.intent),
+            (
+                Some(Pending::Confirm { .. }),
+                Some(Intent::Affirm | Intent::Deny)
+            )
+        ) {
+            session.pending = None;
+        }
+        if !u.escalate {
+            return (u.intent, Source::Rules, false);
+        }
+        let reason = u.escalate_reason;
+        notes.push(format!(
+            "escalated ({}); no LLM: fallback mode",
+            reason.map_or("unknown", |r| r.as_str())
+        ));
+        if reason == Some(EscalateReason::OutOfScope) {
+            return (Some(Intent::OutOfScope), Source::Fallback, true);
+        }
+        match u.intent {
+            Some(i) if u.confidence >= rules.fallback_min_confidence && i != Intent::OutOfScope => {
+                notes.push(format!("fallback answers as {i} ({:.2})", u.confidence));
+                (Some(i), Source::Fallback, true)
+            }
+            _ => (None, Source::Fallback, true),
+        }
+    }
+
+    fn render(
+        &self,
+        session: &Session,
+        lang: Lang,
+        currency: Currency,
+        answer: &Answer,
+        cart: &CartSummary,
+        notes: &mut Vec<String>,
+    ) -> (Reply, String) {
+        let templates = &self.content.templates;
+        let (intent, situation) = match answer.template_intent() {
+            Some(i) => (i, answer.situation),
+            None => (Intent::Help, Situation::Fallback),
+        };
+        let template = templates
+            .find(lang, intent, situation)
+            .or_else(|| templates.find(lang, intent, Situation::Reply))
+            .or_else(|| templates.find(lang, Intent::Help, Situation::Fallback));
+        let Some(template) = template else {
+            return (
+                Reply {
+                    text: String::new(),
+                    quick_replies: Vec::new(),
+                },
+                String::new(),
+            );
+        };
+        let ctx = act::template_context(
+            &self.content,
+            lang,
+            answer.currency.unwrap_or(currency),
+            answer,
+            cart,
+        );
+        let variant = crate::render::pick_variant(
+            &session.id,
+            &template.id,
+            session.turn,
+            template.variants.len(),
+        );
+        match self.content.renderer.render(lang, template, variant, &ctx) {
+            Ok(r) => (
+                Reply {
+                    text: r.text,
+                    quick_replies: r.quick_replies,
+                },
+                format!("{}/{}#{}", lang.code(), r.template, r.variant),
+            ),
+            Err(e) => {
+                notes.push(e.to_string());
+                // a broken variant must not reach the customer: the help menu does
+                let menu = templates.find(lang, Intent::Help, Situation::Fallback);
+                let text = menu
+                    .and_then(|m| self.content.renderer.render(lang, m, 0, &ctx).ok())
+                    .map(|r| r.text)
+                    .unwrap_or_default();
+                (
+                    Reply {
+                        text,
+                        quick_replies: Vec::new(),
+                    },
+                    "help.fallback".into(),
+                )
+            }
+        }
+    }
+}

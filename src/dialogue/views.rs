@@ -1,0 +1,162 @@
+//! What replies and API answers show of products, the cart and orders: product
+//! cards in the conversation's currency, the cart total, and the one-line summary
+//! of a search ("sepatu merah di bawah Rp 500.000").
+
+use super::rules::DialogueRules;
+use super::session::{CartLine, OrderRecord};
+use crate::catalog::{Catalog, Product};
+use crate::content::templates::format_money;
+use crate::content::words::LexiconWords;
+use crate::extract::Constraints;
+use crate::lang::{Currency, Lang};
+use serde::Serialize;
+
+/// A product as a reply and the API show it (CONTRACT.md section 6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductCard {
+    pub id: String,
+    pub name: String,
+    pub price: i64,
+    pub currency: Currency,
+    pub in_stock: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f32>,
+    pub stock: i64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub colors: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl ProductCard {
+    pub fn new(p: &Product, lang: Lang, currency: Currency) -> ProductCard {
+        let (price, currency) = p.prices.shown(currency).unwrap_or((0, currency));
+        // sizes and colours that can still be bought
+        let mut sizes: Vec<String> = Vec::new();
+        let mut colors: Vec<String> = Vec::new();
+        for v in p.variants.iter().filter(|v| v.stock > 0) {
+            if let Some(s) = &v.size {
+                if !sizes.contains(s) {
+                    sizes.push(s.clone());
+                }
+            }
+            if let Some(c) = &v.color {
+                if !colors.contains(c) {
+                    colors.push(c.clone());
+                }
+            }
+        }
+        ProductCard {
+            id: p.id.clone(),
+            name: p.name.get(lang).to_string(),
+            price,
+            currency,
+            in_stock: p.in_stock(),
+            brand: p.brand.clone(),
+            rating: p.rating,
+            stock: p.stock(),
+            sizes,
+            colors,
+            description: p.description.get(lang).to_string(),
+        }
+    }
+}
+
+/// The cart as replies and the API show it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CartSummary {
+    /// Distinct lines.
+    pub items: usize,
+    /// Units over all lines.
+    pub units: i64,
+    pub total: i64,
+    pub currency: Currency,
+}
+
+impl Default for Currency {
+    fn default() -> Self {
+        Currency::Idr
+    }
+}
+
+pub fn cart_summary(catalog: &Catalog, lines: &[CartLine], currency: Currency) -> CartSummary {
+    let mut total = 0;
+    for l in lines {
+        if let Some(p) = catalog.get(&l.product_id) {
+            if let Some((price, _)) = p.prices.shown(currency) {
+                total += price * l.quantity;
+            }
+        }
+    }
+    CartSummary {
+        items: lines.len(),
+        units: lines.iter().map(|l| l.quantity).sum(),
+        total,
+        currency,
+    }
+}
+
+/// An order as templates show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderView<'a> {
+    pub id: &'a str,
+    pub status: &'a str,
+    pub total: i64,
+    pub currency: Currency,
+}
+
+impl<'a> From<&'a OrderRecord> for OrderView<'a> {
+    fn from(o: &'a OrderRecord) -> Self {
+        OrderView {
+            id: &o.id,
+            status: &o.status,
+            total: o.total,
+            currency: o.currency,
+        }
+    }
+}
+
+/// "sepatu merah nike di bawah Rp 500.000": what was searched, in the reply's language.
+pub fn summary(
+    c: &Constraints,
+    words: &LexiconWords,
+    rules: &DialogueRules,
+    lang: Lang,
+    currency: Currency,
+) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(cat) = &c.category {
+        parts.push(words.category_name(cat).to_string());
+    }
+    if let Some(q) = &c.query {
+        parts.push(q.clone());
+    }
+    for color in &c.colors {
+        parts.push(words.color_name(color).to_string());
+    }
+    for b in &c.brands {
+        parts.push(b.clone());
+    }
+    if !c.sizes.is_empty() {
+        parts.push(c.sizes.join("/"));
+    }
+    let currency = c.currency.unwrap_or(currency);
+    let money = |x: i64| format_money(x as f64, currency, lang);
+    let phrases = rules.summary_words(lang);
+    match (c.price_min, c.price_max) {
+        (Some(min), Some(max)) if min > 0 => parts.push(
+            phrases
+                .between
+                .replace("{min}", &money(min))
+                .replace("{max}", &money(max)),
+        ),
+        (_, Some(max)) => parts.push(phrases.under.replace("{max}", &money(max))),
+        (Some(min), None) => parts.push(phrases.over.replace("{min}", &money(min))),
+        (None, None) => {}
+    }
+    parts.join(" ")
+}
