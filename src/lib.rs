@@ -13,6 +13,7 @@ pub mod content;
 pub mod decide;
 pub mod dialogue;
 pub mod extract;
+pub mod golden;
 pub mod intent;
 pub mod lang;
 pub mod normalize;

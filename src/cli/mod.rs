@@ -1,13 +1,18 @@
 //! The command line: `pasar explain`, `pasar check` (CONTRACT.md sections 4 and 8).
 //! Flags are resolved here into checked values; the work happens in the library.
 
+pub mod chat;
 pub mod check;
 pub mod explain;
+pub mod test;
 
+use crate::catalog;
 use crate::content::Content;
+use crate::dialogue::Assistant;
 use crate::lang::Lang;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,6 +51,43 @@ pub enum Command {
         #[arg(long)]
         crossval: bool,
     },
+    /// Run golden conversations (default: fixtures/conversations); exit 1 on a failure.
+    Test {
+        paths: Vec<PathBuf>,
+        /// Write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Write a JSON report here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        #[command(flatten)]
+        flags: CatalogFlags,
+    },
+    /// Chat with the assistant in the terminal.
+    Chat {
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        #[command(flatten)]
+        flags: CatalogFlags,
+    },
+}
+
+/// Where the content and the catalog come from.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CatalogFlags {
+    #[arg(long, env = "PASAR_CONTENT_DIR")]
+    pub content: Option<PathBuf>,
+    /// A catalog file (JSON or CSV); default: the demo store in fixtures/.
+    #[arg(long, env = "PASAR_CATALOG")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// Loads the content and the catalog and indexes it.
+pub fn load_assistant(flags: CatalogFlags) -> anyhow::Result<Assistant> {
+    let content = load_content(flags.content)?;
+    let path = flags.catalog.unwrap_or_else(catalog::demo_catalog_path);
+    let catalog = catalog::import::read_file(&path)?;
+    Ok(Assistant::build(Arc::new(content), Arc::new(catalog))?)
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -70,5 +112,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             content,
         } => explain::run(text, lang, jsonl, compact, content),
         Command::Check { content, crossval } => check::run(content, crossval),
+        Command::Test {
+            paths,
+            junit,
+            json,
+            flags,
+        } => test::run(paths, junit, json, flags),
+        Command::Chat { lang, flags } => chat::run(lang, flags),
     }
 }

@@ -112,12 +112,14 @@ pub fn has_key(c: &Constraints, key: &str) -> bool {
 }
 
 /// Folds what a message says into the search so far. A refinement keeps what was
-/// said ("yang hitam ada?" keeps the category and budget); a new category starts a
-/// new search that keeps only `keeps`. Returns true when the search changed.
+/// said ("yang hitam ada?" keeps the category and budget); a message that names a
+/// category starts a new search that keeps only `keeps` ("ada giày dưới 1 triệu?"
+/// after red Ventela sneakers is not about red Ventelas). Returns true when the
+/// search changed.
 pub fn refine(search: &mut Constraints, said: &Constraints, keeps: &[String]) -> bool {
     let before = search.clone();
     if let Some(category) = &said.category {
-        if search.category.as_ref().is_some_and(|c| c != category) {
+        if describes_products(search) {
             let old = std::mem::take(search);
             for key in keeps {
                 copy_key(&old, search, key);

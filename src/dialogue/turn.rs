@@ -7,6 +7,7 @@
 use super::act::{self, Answer};
 use super::session::{self, Pending, Session};
 use super::views::{cart_summary, CartSummary, ProductCard};
+use crate::catalog::Catalog;
 use crate::classify::Scratch;
 use crate::content::templates::Situation;
 use crate::content::Content;
@@ -15,7 +16,8 @@ use crate::extract::{language_currency, Constraints};
 use crate::intent::Intent;
 use crate::lang::{Currency, Lang};
 use crate::pipeline::{self, StageTrace, Understanding};
-use crate::search::Shelf;
+use crate::search::{IndexError, Shelf};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -84,6 +86,26 @@ pub struct TurnScratch {
 impl Assistant {
     pub fn new(content: Arc<Content>, shelf: Arc<Shelf>) -> Assistant {
         Assistant { content, shelf }
+    }
+
+    /// Indexes `catalog` with the content's synonyms and category words.
+    pub fn build(content: Arc<Content>, catalog: Arc<Catalog>) -> Result<Assistant, IndexError> {
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut category_words: FxHashMap<String, Vec<String>> = FxHashMap::default();
+        for words in &content.words {
+            groups.extend(words.synonym_groups.iter().cloned());
+            for (slug, forms) in &words.categories {
+                let list = category_words.entry(slug.clone()).or_default();
+                // single words only: "sepatu lari" would make every shoe a running shoe
+                for f in forms.iter().filter(|f| !f.contains(char::is_whitespace)) {
+                    if !list.contains(f) {
+                        list.push(f.clone());
+                    }
+                }
+            }
+        }
+        let shelf = Shelf::build(catalog, &groups, &category_words)?;
+        Ok(Assistant::new(content, Arc::new(shelf)))
     }
 
     /// Runs one turn of `session`.

@@ -1,0 +1,70 @@
+//! `pasar chat`: a REPL over the same pipeline the service runs. Each line is a
+//! customer message; the reply is printed with its product cards as text, the
+//! intent, the source and the template. `/reset` starts a new session, `/quit` ends.
+
+use super::{load_assistant, CatalogFlags};
+use crate::content::templates::format_money;
+use crate::dialogue::{Session, TurnScratch};
+use crate::lang::Lang;
+use std::io::{BufRead, Write};
+
+pub fn run(lang: Option<Lang>, flags: CatalogFlags) -> anyhow::Result<i32> {
+    let assistant = load_assistant(flags)?;
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    let mut session = Session::new(uuid::Uuid::new_v4().to_string());
+    let mut scratch = TurnScratch::default();
+    writeln!(
+        out,
+        "pasar chat: {} products. Type a message; /reset for a new session, /quit to leave.",
+        assistant.shelf.catalog().len()
+    )?;
+    loop {
+        write!(out, "> ")?;
+        out.flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            break;
+        }
+        let line = line.trim();
+        match line {
+            "" => continue,
+            "/quit" | "/exit" => break,
+            "/reset" => {
+                session = Session::new(uuid::Uuid::new_v4().to_string());
+                writeln!(out, "(new session)")?;
+                continue;
+            }
+            _ => {}
+        }
+        let t = assistant.turn(&mut session, line, lang, false, &mut scratch);
+        writeln!(out, "{}", t.reply.text)?;
+        for (i, p) in t.products.iter().enumerate() {
+            writeln!(
+                out,
+                "  [{}] {} | {} | {}{}",
+                i + 1,
+                p.id,
+                p.name,
+                format_money(p.price as f64, p.currency, t.lang),
+                if p.in_stock { "" } else { " | sold out" }
+            )?;
+        }
+        if !t.reply.quick_replies.is_empty() {
+            writeln!(out, "  ( {} )", t.reply.quick_replies.join(" | "))?;
+        }
+        writeln!(
+            out,
+            "  · {} {:.2} {}{} · cart {} · {}",
+            t.intent.map_or("null", |i| i.name()),
+            t.confidence,
+            t.source.as_str(),
+            t.escalate_reason
+                .map(|r| format!(" ({})", r.as_str()))
+                .unwrap_or_default(),
+            t.cart.items,
+            t.template
+        )?;
+    }
+    Ok(0)
+}

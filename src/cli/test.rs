@@ -1,0 +1,44 @@
+//! `pasar test`: runs golden conversations (CONTRACT.md section 5) against the
+//! content and catalog, prints one line per failed expectation, the per-intent
+//! precision/recall and escalation rate, and `N passed, N failed`; writes JUnit and
+//! JSON reports on request. Exit 1 when anything failed.
+
+use super::{load_assistant, CatalogFlags};
+use crate::golden;
+use std::path::PathBuf;
+
+pub fn run(
+    paths: Vec<PathBuf>,
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+    flags: CatalogFlags,
+) -> anyhow::Result<i32> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/conversations")]
+    } else {
+        paths
+    };
+    let files = golden::collect_files(&paths)?;
+    let mut fixtures = Vec::new();
+    for f in &files {
+        fixtures.push(golden::read(f)?);
+    }
+    let assistant = load_assistant(flags)?;
+    let started = std::time::Instant::now();
+    let report = golden::run(&assistant, &fixtures);
+    let elapsed = started.elapsed();
+    println!("{}", report.text());
+    eprintln!(
+        "{} conversations, {} turns in {:.0} ms",
+        report.conversations.len(),
+        report.turns,
+        elapsed.as_secs_f64() * 1000.0
+    );
+    if let Some(path) = junit {
+        std::fs::write(&path, report.junit())?;
+    }
+    if let Some(path) = json {
+        std::fs::write(&path, report.json())?;
+    }
+    Ok(if report.failed() == 0 { 0 } else { 1 })
+}

@@ -1,0 +1,201 @@
+//! Golden conversations (CONTRACT.md section 5): YAML files of turns with expected
+//! outcomes, run against the shipped content and catalog, each conversation in a
+//! fresh session. [`run`] returns a [`Report`] with every failed expectation (the
+//! conversation, turn, key, expected and got), per-intent precision and recall, and
+//! the escalation rate; the CLI prints it and writes JUnit and JSON.
+
+pub mod check;
+pub mod report;
+
+use crate::dialogue::{Assistant, Session, TurnScratch};
+use crate::lang::Lang;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub use report::Report;
+
+/// One conversation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conversation {
+    pub name: String,
+    #[serde(default)]
+    pub lang: Option<Lang>,
+    /// `off` (default): escalated turns are answered in fallback mode.
+    #[serde(default)]
+    pub llm: Option<LlmMode>,
+    pub turns: Vec<GoldenTurn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LlmMode {
+    Off,
+    On,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoldenTurn {
+    pub user: String,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+/// What a turn must show; every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `Some(None)` is `intent: null`.
+    #[serde(default, deserialize_with = "explicit_null")]
+    pub intent: Option<Option<String>>,
+    pub escalate: Option<bool>,
+    pub source: Option<String>,
+    pub constraints: Option<serde_yaml::Mapping>,
+    pub products_min: Option<usize>,
+    pub products_max: Option<usize>,
+    #[serde(default)]
+    pub products_include: Vec<String>,
+    #[serde(default)]
+    pub reply_contains: Vec<String>,
+    #[serde(default)]
+    pub reply_not_contains: Vec<String>,
+    pub reply_matches: Option<String>,
+    pub cart_items: Option<usize>,
+}
+
+fn explicit_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::<String>::deserialize(d)?))
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum File {
+    Many { conversations: Vec<Conversation> },
+    One(Conversation),
+}
+
+/// A conversation file that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct FixtureError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// The conversations of one file, with the file's path.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub path: PathBuf,
+    pub conversations: Vec<Conversation>,
+}
+
+/// Every `.yaml`/`.yml` file under the paths (files or folders), sorted.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FixtureError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut stack = vec![p.clone()];
+            while let Some(dir) = stack.pop() {
+                let entries = std::fs::read_dir(&dir).map_err(|e| FixtureError {
+                    path: dir.display().to_string(),
+                    line: None,
+                    message: e.to_string(),
+                })?;
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else if matches!(
+                        path.extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml")
+                    ) {
+                        out.push(path);
+                    }
+                }
+            }
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(FixtureError {
+                path: p.display().to_string(),
+                line: None,
+                message: "no such file or folder".into(),
+            });
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads one conversation file.
+pub fn read(path: &Path) -> Result<Fixture, FixtureError> {
+    let err = |line: Option<usize>, message: String| FixtureError {
+        path: path.display().to_string(),
+        line,
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(None, e.to_string()))?;
+    let file: File = serde_yaml::from_str(&text).map_err(|e| {
+        err(
+            e.location().map(|l| l.line()),
+            format!("{e} (hint: see CONTRACT.md section 5)"),
+        )
+    })?;
+    let conversations = match file {
+        File::Many { conversations } => conversations,
+        File::One(c) => vec![c],
+    };
+    for c in &conversations {
+        if c.turns.is_empty() {
+            return Err(err(None, format!("conversation {:?} has no turns", c.name)));
+        }
+        for t in &c.turns {
+            if let Some(re) = &t.expect.reply_matches {
+                regex::Regex::new(re)
+                    .map_err(|e| err(None, format!("reply_matches {re:?}: {e}")))?;
+            }
+        }
+    }
+    Ok(Fixture {
+        path: path.to_path_buf(),
+        conversations,
+    })
+}
+
+/// Runs every conversation of the fixtures.
+pub fn run(assistant: &Assistant, fixtures: &[Fixture]) -> Report {
+    let mut report = Report::default();
+    let mut scratch = TurnScratch::default();
+    for fixture in fixtures {
+        for conv in &fixture.conversations {
+            let started = std::time::Instant::now();
+            let mut session = Session::new(format!("golden:{}", conv.name));
+            let mut failures = Vec::new();
+            for (i, turn) in conv.turns.iter().enumerate() {
+                let out = assistant.turn(&mut session, &turn.user, conv.lang, false, &mut scratch);
+                report.count_turn(&turn.expect, &out);
+                for f in check::check(&turn.expect, &out, &session) {
+                    failures.push(report::Failure {
+                        turn: i + 1,
+                        user: turn.user.clone(),
+                        key: f.key,
+                        expected: f.expected,
+                        got: f.got,
+                    });
+                }
+            }
+            report.conversations.push(report::ConversationResult {
+                file: fixture.path.display().to_string(),
+                name: conv.name.clone(),
+                turns: conv.turns.len(),
+                failures,
+                micros: started.elapsed().as_micros() as u64,
+            });
+        }
+    }
+    report
+}
