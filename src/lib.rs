@@ -20,4 +20,5 @@ pub mod normalize;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod store;
 pub mod trace;

@@ -5,6 +5,7 @@ mod cli;
 mod crossval;
 mod external;
 mod props;
+mod store;
 mod understanding;
 
 use pasar::classify::Scratch;

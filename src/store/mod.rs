@@ -1,0 +1,311 @@
+//! Storage with sqlx: SQLite by default (the file is created on first run),
+//! PostgreSQL by URL, one API over both through sqlx's `Any` driver. Migrations for
+//! each backend live in `migrations/sqlite` and `migrations/postgres` and are
+//! compiled into the binary. The store keeps chat sessions (their state as JSON),
+//! messages, and the catalog (products as JSON, variants with stock as columns).
+
+pub mod history;
+
+use crate::catalog::import::{parse, Format};
+use crate::catalog::{Catalog, Product};
+use crate::dialogue::Session;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?} (expected sqlite://FILE or postgres://...)")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One persisted message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MessageRecord {
+    pub id: String,
+    pub session_id: String,
+    pub seq: i64,
+    pub role: String,
+    pub text: String,
+    pub intent: Option<String>,
+    pub confidence: Option<f64>,
+    pub source: Option<String>,
+    pub constraints: Option<String>,
+    pub template: Option<String>,
+    pub latency_us: Option<i64>,
+    pub created_at: i64,
+}
+
+/// The store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The default database: `pasar.db` in the working directory.
+pub const DEFAULT_URL: &str = "sqlite://pasar.db";
+
+impl Store {
+    /// Connects (creating a SQLite file when missing) and migrates.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            let url = if url.contains('?') || url.contains(":memory:") {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let pool = AnyPoolOptions::new()
+            // one writer at a time on SQLite; several on PostgreSQL
+            .max_connections(if backend == Backend::Sqlite { 1 } else { 8 })
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(&url)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: url.clone(),
+                source,
+            })?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves a session's state (insert or update).
+    pub async fn save_session(
+        &self,
+        s: &Session,
+        customer: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let state = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO sessions (id, customer_id, lang, state, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) \
+             ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, state = excluded.state, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&s.id)
+        .bind(customer)
+        .bind(s.lang.map(|l| l.code()))
+        .bind(state)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn load_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query("SELECT state FROM sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let state: String = r.try_get("state")?;
+            serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .transpose()
+    }
+
+    /// Deletes a session and its messages; false when there was none.
+    pub async fn delete_session(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM messages WHERE session_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Writes messages in one transaction.
+    pub async fn append_messages(&self, batch: &[MessageRecord]) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for m in batch {
+            sqlx::query(
+                "INSERT INTO messages (id, session_id, seq, role, text, intent, confidence, source, \
+                 constraints, template, latency_us, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&m.id)
+            .bind(&m.session_id)
+            .bind(m.seq)
+            .bind(&m.role)
+            .bind(&m.text)
+            .bind(&m.intent)
+            .bind(m.confidence)
+            .bind(&m.source)
+            .bind(&m.constraints)
+            .bind(&m.template)
+            .bind(m.latency_us)
+            .bind(m.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn messages(&self, session_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, session_id, seq, role, text, intent, confidence, source, constraints, \
+             template, latency_us, created_at FROM messages WHERE session_id = $1 ORDER BY seq, role DESC",
+        )
+        .bind(session_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(message).collect()
+    }
+
+    /// Adds or updates the catalog's products in one transaction: a product already
+    /// stored is replaced, its variants updated (reservations kept).
+    pub async fn import_catalog(&self, catalog: &Catalog) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let start: i64 = sqlx::query("SELECT COUNT(*) AS n FROM products")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        for (i, p) in catalog.products().iter().enumerate() {
+            let data = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO products (id, position, category, data) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO UPDATE SET category = excluded.category, data = excluded.data",
+            )
+            .bind(&p.id)
+            .bind(start + i as i64)
+            .bind(&p.category)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
+            for v in &p.variants {
+                sqlx::query(
+                    "INSERT INTO variants (sku, product_id, size, color, stock) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, size = excluded.size, \
+                     color = excluded.color, stock = excluded.stock",
+                )
+                .bind(&v.sku)
+                .bind(&p.id)
+                .bind(&v.size)
+                .bind(&v.color)
+                .bind(v.stock)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(catalog.len())
+    }
+
+    pub async fn product_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM products")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// The stored catalog, with each variant's stock as the store holds it.
+    pub async fn load_catalog(&self) -> Result<Catalog, StoreError> {
+        let rows = sqlx::query("SELECT data FROM products ORDER BY position, id")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut products: Vec<Product> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let data: String = r.try_get("data")?;
+            products
+                .push(serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        }
+        let stock = sqlx::query("SELECT sku, stock - reserved AS free FROM variants")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut free = std::collections::HashMap::new();
+        for r in &stock {
+            let sku: String = r.try_get("sku")?;
+            let n: i64 = r.try_get("free")?;
+            free.insert(sku, n);
+        }
+        for p in &mut products {
+            for v in &mut p.variants {
+                if let Some(n) = free.get(&v.sku) {
+                    v.stock = (*n).max(0);
+                }
+            }
+        }
+        #[derive(serde::Serialize)]
+        struct File<'a> {
+            products: &'a [Product],
+        }
+        let json = serde_json::to_string(&File {
+            products: &products,
+        })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        parse(&json, Format::Json, "the stored catalog")
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+fn message(r: &AnyRow) -> Result<MessageRecord, StoreError> {
+    Ok(MessageRecord {
+        id: r.try_get("id")?,
+        session_id: r.try_get("session_id")?,
+        seq: r.try_get("seq")?,
+        role: r.try_get("role")?,
+        text: r.try_get("text")?,
+        intent: r.try_get("intent")?,
+        confidence: r.try_get("confidence")?,
+        source: r.try_get("source")?,
+        constraints: r.try_get("constraints")?,
+        template: r.try_get("template")?,
+        latency_us: r.try_get("latency_us")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
