@@ -1,15 +1,23 @@
 //! `pasar chat`: a REPL over the same pipeline the service runs. Each line is a
 //! customer message; the reply is printed with its product cards as text, the
-//! intent, the source and the template. `/reset` starts a new session, `/quit` ends.
+//! intent, the source and the template. Sessions and messages are written to the
+//! database as in the service. `/reset` starts a new session, `/quit` ends.
 
 use super::{load_assistant, CatalogFlags};
 use crate::content::templates::format_money;
 use crate::dialogue::{Session, TurnScratch};
 use crate::lang::Lang;
+use crate::store::history::{turn_messages, HistoryWriter, TurnRecord};
+use crate::store::Store;
 use std::io::{BufRead, Write};
 
-pub fn run(lang: Option<Lang>, flags: CatalogFlags) -> anyhow::Result<i32> {
+pub fn run(lang: Option<Lang>, flags: CatalogFlags, database_url: &str) -> anyhow::Result<i32> {
     let assistant = load_assistant(flags)?;
+    let runtime = super::db::runtime()?;
+    let history = runtime.block_on(async {
+        let store = Store::open(database_url).await?;
+        anyhow::Ok(HistoryWriter::start(store))
+    })?;
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();
     let mut session = Session::new(uuid::Uuid::new_v4().to_string());
@@ -37,7 +45,14 @@ pub fn run(lang: Option<Lang>, flags: CatalogFlags) -> anyhow::Result<i32> {
             }
             _ => {}
         }
+        let started = std::time::Instant::now();
         let t = assistant.turn(&mut session, line, lang, false, &mut scratch);
+        let latency = started.elapsed().as_micros() as i64;
+        history.record(TurnRecord {
+            session: session.clone(),
+            customer: None,
+            messages: turn_messages(&session.id, line, &t, latency),
+        });
         writeln!(out, "{}", t.reply.text)?;
         for (i, p) in t.products.iter().enumerate() {
             writeln!(
@@ -66,5 +81,6 @@ pub fn run(lang: Option<Lang>, flags: CatalogFlags) -> anyhow::Result<i32> {
             t.template
         )?;
     }
+    runtime.block_on(history.flush());
     Ok(0)
 }

@@ -3,12 +3,14 @@
 
 pub mod chat;
 pub mod check;
+pub mod db;
 pub mod explain;
 pub mod test;
 
 use crate::catalog;
 use crate::content::Content;
 use crate::dialogue::Assistant;
+use crate::store::DEFAULT_URL;
 use crate::lang::Lang;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -63,12 +65,25 @@ pub enum Command {
         #[command(flatten)]
         flags: CatalogFlags,
     },
-    /// Chat with the assistant in the terminal.
+    /// Chat with the assistant in the terminal (history goes to the database).
     Chat {
         #[arg(long, value_parser = parse_lang)]
         lang: Option<Lang>,
         #[command(flatten)]
         flags: CatalogFlags,
+        #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
+        database_url: String,
+    },
+    /// Import a catalog (JSON or CSV) into the store: all or nothing.
+    Import {
+        file: PathBuf,
+        #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
+        database_url: String,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
+        database_url: String,
     },
 }
 
@@ -118,6 +133,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             json,
             flags,
         } => test::run(paths, junit, json, flags),
-        Command::Chat { lang, flags } => chat::run(lang, flags),
+        Command::Chat {
+            lang,
+            flags,
+            database_url,
+        } => chat::run(lang, flags, &database_url),
+        Command::Import { file, database_url } => db::import(&file, &database_url),
+        Command::Migrate { database_url } => db::migrate(&database_url),
     }
 }

@@ -51,6 +51,8 @@ pub struct Reply {
 /// Everything a turn produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct TurnOutcome {
+    /// The session's turn number (1 for the first message).
+    pub turn: u32,
     pub lang: Lang,
     /// The intent acted on (a pending question can turn "42" into `cart_add`).
     pub intent: Option<Intent>,
@@ -159,6 +161,7 @@ impl Assistant {
         });
         let constraints = session::effective(&session.search, said);
         TurnOutcome {
+            turn: session.turn,
             lang: u.lang,
             intent: answer.intent,
             confidence: u.confidence,

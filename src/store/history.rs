@@ -86,3 +86,40 @@ impl HistoryWriter {
         }
     }
 }
+
+/// The two messages of a turn: the customer's and the reply, with what pasar
+/// understood and how long the turn took.
+pub fn turn_messages(
+    session_id: &str,
+    text: &str,
+    outcome: &crate::dialogue::TurnOutcome,
+    latency_us: i64,
+) -> Vec<MessageRecord> {
+    let now = super::now_millis();
+    let seq = i64::from(outcome.turn);
+    let user = MessageRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        session_id: session_id.to_string(),
+        seq,
+        role: "user".into(),
+        text: text.to_string(),
+        intent: outcome.intent.map(|i| i.name().to_string()),
+        confidence: Some(f64::from(outcome.confidence)),
+        source: Some(outcome.source.as_str().to_string()),
+        constraints: serde_json::to_string(&outcome.constraints).ok(),
+        template: None,
+        latency_us: Some(latency_us),
+        created_at: now,
+    };
+    let reply = MessageRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        role: "assistant".into(),
+        text: outcome.reply.text.clone(),
+        intent: None,
+        confidence: None,
+        constraints: None,
+        template: Some(outcome.template.clone()),
+        ..user.clone()
+    };
+    vec![user, reply]
+}
