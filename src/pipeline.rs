@@ -21,6 +21,9 @@ use std::time::Instant;
 pub struct StageTrace {
     pub stage: &'static str,
     pub micros: u64,
+    /// The same duration in nanoseconds, for benchmarks.
+    #[serde(skip)]
+    pub nanos: u64,
     pub notes: Vec<String>,
 }
 
@@ -92,25 +95,30 @@ pub fn understand(
         constraints.query = Some(extraction.query_words.join(" "));
     }
     let micros = |a: Instant, b: Instant| (b - a).as_micros() as u64;
+    let nanos = |a: Instant, b: Instant| (b - a).as_nanos() as u64;
     let mut trace = vec![
         StageTrace {
             stage: "normalize",
             micros: micros(t0, t1),
+            nanos: nanos(t0, t1),
             notes: Vec::new(),
         },
         StageTrace {
             stage: "extract",
             micros: micros(t1, t2),
+            nanos: nanos(t1, t2),
             notes: Vec::new(),
         },
         StageTrace {
             stage: "classify",
             micros: micros(t2, t3),
+            nanos: nanos(t2, t3),
             notes: Vec::new(),
         },
         StageTrace {
             stage: "decide",
             micros: micros(t3, t4),
+            nanos: nanos(t3, t4),
             notes: Vec::new(),
         },
     ];

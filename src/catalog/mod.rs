@@ -4,6 +4,7 @@
 //! product and reports each problem with its line, all-or-nothing.
 
 pub mod import;
+pub mod synthetic;
 
 use crate::lang::{Currency, Lang};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! The command line: `pasar explain`, `pasar check` (CONTRACT.md sections 4 and 8).
 //! Flags are resolved here into checked values; the work happens in the library.
 
+pub mod bench;
 pub mod chat;
 pub mod check;
 pub mod db;
@@ -80,6 +81,15 @@ pub enum Command {
         #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
         database_url: String,
     },
+    /// Time whole turns and filtered searches over a synthetic catalog.
+    Bench {
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        #[arg(long, default_value_t = 20_000)]
+        turns: usize,
+        #[arg(long, env = "PASAR_CONTENT_DIR")]
+        content: Option<PathBuf>,
+    },
     /// Create or update the database schema.
     Migrate {
         #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
@@ -140,5 +150,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => chat::run(lang, flags, &database_url),
         Command::Import { file, database_url } => db::import(&file, &database_url),
         Command::Migrate { database_url } => db::migrate(&database_url),
+        Command::Bench {
+            products,
+            turns,
+            content,
+        } => bench::run(products, turns, content),
     }
 }

@@ -148,11 +148,13 @@ impl Assistant {
         stages.push(StageTrace {
             stage: "act",
             micros: (t1 - t0).as_micros() as u64,
+            nanos: (t1 - t0).as_nanos() as u64,
             notes: if trace { notes.clone() } else { Vec::new() },
         });
         stages.push(StageTrace {
             stage: "render",
             micros: (t2 - t1).as_micros() as u64,
+            nanos: (t2 - t1).as_nanos() as u64,
             notes: if trace {
                 vec![format!("template {template}")]
             } else {

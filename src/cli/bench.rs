@@ -1,0 +1,158 @@
+//! `pasar bench` (CONTRACT.md section 8): indexes a synthetic catalog of `--products`
+//! products, plays `--turns` deterministic turns of scripted conversations in
+//! Indonesian and Vietnamese (normalize to rendered reply, no database write), and
+//! prints per-stage p50/p99, a filtered-search microbenchmark, and the closing line
+//! `bench products=N turns=N p50_us=X p99_us=X turns_per_s=X index_ms=X rss_mb=X`.
+
+use super::load_content;
+use crate::catalog::synthetic;
+use crate::dialogue::act::request;
+use crate::dialogue::{Assistant, Session, TurnScratch};
+use crate::extract::Constraints;
+use crate::lang::Currency;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Scripted conversations: searches with text, price and colour, refinements,
+/// ordinals, a policy detour, the cart.
+pub const SCRIPT: &[&[&str]] = &[
+    &[
+        "halo kak",
+        "ada sepatu lari merah di bawah 500rb?",
+        "yang hitam ada?",
+        "yang kedua berapa?",
+        "ongkirnya berapa ke surabaya",
+        "masukin keranjang yang pertama ukuran 42",
+    ],
+    &[
+        "chào shop",
+        "tìm giày sneaker màu trắng dưới 1 triệu",
+        "có màu đen không",
+        "cái thứ 2 giá bao nhiêu",
+        "shop có những hình thức thanh toán nào",
+        "cảm ơn shop",
+    ],
+    &[
+        "cari kaos polos putih ukuran L",
+        "yang termurah dong",
+        "hp samsung 2jtan ada?",
+        "bandingin yang pertama sama kedua",
+        "lihat keranjang",
+    ],
+    &[
+        "tai nghe bluetooth tầm 500k",
+        "balo laptop màu xanh navy",
+        "son lì giá rẻ",
+        "chính sách đổi trả thế nào",
+    ],
+];
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn rss_mb() -> f64 {
+    // the peak resident set size, from /proc on Linux
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyhow::Result<i32> {
+    let content = Arc::new(load_content(content_dir)?);
+    let catalog = Arc::new(synthetic::generate(products, 42));
+    let started = Instant::now();
+    let assistant = Assistant::build(content, catalog)?;
+    let index_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    // whole turns
+    let mut scratch = TurnScratch::default();
+    let mut whole: Vec<u64> = Vec::with_capacity(turns);
+    let mut stages: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+    let lines: Vec<(usize, &str)> = SCRIPT
+        .iter()
+        .enumerate()
+        .flat_map(|(c, conv)| conv.iter().map(move |m| (c, *m)))
+        .collect();
+    let mut session = Session::new("bench-0");
+    let mut last_conv = usize::MAX;
+    let run_started = Instant::now();
+    for i in 0..turns {
+        let (conv, text) = lines[i % lines.len()];
+        if conv != last_conv {
+            session = Session::new(format!("bench-{i}"));
+            last_conv = conv;
+        }
+        let t = Instant::now();
+        let out = assistant.turn(&mut session, text, None, false, &mut scratch);
+        whole.push(t.elapsed().as_nanos() as u64);
+        for s in &out.trace {
+            stages.entry(s.stage).or_default().push(s.nanos);
+        }
+    }
+    let run_secs = run_started.elapsed().as_secs_f64();
+
+    // the filtered search alone: text + price range + colour
+    let queries = [
+        ("sepatu", "shoes", "black", 200_000, 800_000),
+        ("kaos", "t-shirts", "white", 50_000, 200_000),
+        ("tai nghe", "headphones", "black", 100_000, 1_000_000),
+        ("balo", "backpacks", "navy", 100_000, 900_000),
+    ];
+    let rules = &assistant.content.dialogue;
+    let mut search_ns: Vec<u64> = Vec::new();
+    for i in 0..turns.max(1000) {
+        let (q, cat, color, min, max) = queries[i % queries.len()];
+        let c = Constraints {
+            query: Some(q.to_string()),
+            category: Some(cat.to_string()),
+            colors: vec![color.to_string()],
+            price_min: Some(min),
+            price_max: Some(max),
+            currency: Some(Currency::Idr),
+            ..Constraints::default()
+        };
+        let req = request(&c, &assistant.shelf, Currency::Idr, rules.results_shown, &[]);
+        let t = Instant::now();
+        let found = assistant.shelf.search(&req);
+        search_ns.push(t.elapsed().as_nanos() as u64);
+        std::hint::black_box(found);
+    }
+
+    let us = |ns: u64| ns as f64 / 1000.0;
+    println!("{:<10} {:>10} {:>10}", "stage", "p50_us", "p99_us");
+    for (stage, mut v) in stages {
+        v.sort_unstable();
+        println!("{stage:<10} {:>10.2} {:>10.2}", us(percentile(&v, 0.5)), us(percentile(&v, 0.99)));
+    }
+    search_ns.sort_unstable();
+    println!(
+        "{:<10} {:>10.2} {:>10.2}   (text + price range + colour, {} searches)",
+        "search",
+        us(percentile(&search_ns, 0.5)),
+        us(percentile(&search_ns, 0.99)),
+        search_ns.len()
+    );
+    whole.sort_unstable();
+    println!(
+        "bench products={products} turns={turns} p50_us={:.1} p99_us={:.1} turns_per_s={:.0} index_ms={:.0} rss_mb={:.1}",
+        us(percentile(&whole, 0.5)),
+        us(percentile(&whole, 0.99)),
+        turns as f64 / run_secs.max(1e-9),
+        index_ms,
+        rss_mb()
+    );
+    Ok(0)
+}
