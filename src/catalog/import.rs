@@ -469,7 +469,7 @@ fn validate(products: Vec<Lined>, problems: &mut Vec<ImportProblem>) -> Catalog 
         }
         out.push(p);
     }
-    Catalog { products: out }
+    Catalog::new(out)
 }
 
 #[cfg(test)]

@@ -152,9 +152,35 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     products: Vec<Product>,
+    by_id: rustc_hash::FxHashMap<String, usize>,
+    by_sku: rustc_hash::FxHashMap<String, (usize, usize)>,
 }
 
 impl Catalog {
+    /// Wraps products that [`import`] has validated.
+    pub(crate) fn new(products: Vec<Product>) -> Catalog {
+        let by_id = products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        let by_sku = products
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.variants
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, v)| (v.sku.clone(), (i, j)))
+            })
+            .collect();
+        Catalog {
+            products,
+            by_id,
+            by_sku,
+        }
+    }
+
     pub fn products(&self) -> &[Product] {
         &self.products
     }
@@ -168,7 +194,7 @@ impl Catalog {
     }
 
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.products.iter().position(|p| p.id == id)
+        self.by_id.get(id).copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&Product> {
@@ -177,9 +203,8 @@ impl Catalog {
 
     /// The variant with this sku, and its product.
     pub fn variant(&self, sku: &str) -> Option<(&Product, &Variant)> {
-        self.products
-            .iter()
-            .find_map(|p| p.variants.iter().find(|v| v.sku == sku).map(|v| (p, v)))
+        let &(i, j) = self.by_sku.get(sku)?;
+        Some((&self.products[i], &self.products[i].variants[j]))
     }
 
     /// The catalog as JSON in the format of CONTRACT.md section 7.

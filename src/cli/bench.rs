@@ -106,13 +106,17 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
 
     // the filtered search alone: text + price range + colour
     let queries = [
-        ("sepatu", "shoes", "black", 200_000, 800_000),
-        ("kaos", "t-shirts", "white", 50_000, 200_000),
-        ("tai nghe", "headphones", "black", 100_000, 1_000_000),
-        ("balo", "backpacks", "navy", 100_000, 900_000),
+        // the words left after the category is taken out, as a turn would have them
+        ("lari", "shoes", "black", 200_000, 800_000),
+        ("polos", "t-shirts", "white", 50_000, 200_000),
+        ("bluetooth", "headphones", "black", 100_000, 1_000_000),
+        ("laptop", "backpacks", "navy", 100_000, 900_000),
+        ("sepatu sneakers", "shoes", "white", 150_000, 1_000_000),
+        ("gaming", "laptops", "black", 5_000_000, 20_000_000),
     ];
     let rules = &assistant.content.dialogue;
     let mut search_ns: Vec<u64> = Vec::new();
+    let mut per_query: Vec<Vec<u64>> = vec![Vec::new(); queries.len()];
     for i in 0..turns.max(1000) {
         let (q, cat, color, min, max) = queries[i % queries.len()];
         let c = Constraints {
@@ -124,10 +128,20 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
             currency: Some(Currency::Idr),
             ..Constraints::default()
         };
-        let req = request(&c, &assistant.shelf, Currency::Idr, rules.results_shown, &[]);
+        let req = request(
+            &c,
+            &assistant.shelf,
+            Currency::Idr,
+            rules.results_shown,
+            &[],
+        );
         let t = Instant::now();
         let found = assistant.shelf.search(&req);
         search_ns.push(t.elapsed().as_nanos() as u64);
+        per_query[i % queries.len()].push(t.elapsed().as_nanos() as u64);
+        if i < queries.len() {
+            eprintln!("{q}: total {} dropped {:?}", found.total, found.dropped);
+        }
         std::hint::black_box(found);
     }
 
@@ -135,7 +149,11 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
     println!("{:<10} {:>10} {:>10}", "stage", "p50_us", "p99_us");
     for (stage, mut v) in stages {
         v.sort_unstable();
-        println!("{stage:<10} {:>10.2} {:>10.2}", us(percentile(&v, 0.5)), us(percentile(&v, 0.99)));
+        println!(
+            "{stage:<10} {:>10.2} {:>10.2}",
+            us(percentile(&v, 0.5)),
+            us(percentile(&v, 0.99))
+        );
     }
     search_ns.sort_unstable();
     println!(
@@ -145,6 +163,10 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
         us(percentile(&search_ns, 0.99)),
         search_ns.len()
     );
+    for (q, mut v) in queries.iter().zip(per_query) {
+        v.sort_unstable();
+        eprintln!("{:<20} p50 {:.1}", q.0, us(percentile(&v, 0.5)));
+    }
     whole.sort_unstable();
     println!(
         "bench products={products} turns={turns} p50_us={:.1} p99_us={:.1} turns_per_s={:.0} index_ms={:.0} rss_mb={:.1}",

@@ -24,7 +24,10 @@ pub fn import(file: &Path, url: &str) -> anyhow::Result<i32> {
         let store = Store::open(url).await?;
         let n = store.import_catalog(&catalog).await?;
         let total = store.product_count().await?;
-        println!("imported {n} products from {} ({total} in the store)", file.display());
+        println!(
+            "imported {n} products from {} ({total} in the store)",
+            file.display()
+        );
         Ok(0)
     })
 }

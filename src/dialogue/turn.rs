@@ -235,6 +235,11 @@ impl Assistant {
                 notes.push(format!("fallback answers as {i} ({:.2})", u.confidence));
                 (Some(i), Source::Fallback, true)
             }
+            // "spatu ventela hitam": no intent is sure, but it names products
+            _ if session::describes_products(&u.constraints) => {
+                notes.push("fallback searches for the products the message names".into());
+                (Some(Intent::ProductSearch), Source::Fallback, true)
+            }
             _ => (None, Source::Fallback, true),
         }
     }

@@ -21,8 +21,9 @@ pub struct ProductCard {
     pub in_stock: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
+    /// Stars, one decimal.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rating: Option<f32>,
+    pub rating: Option<f64>,
     pub stock: i64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sizes: Vec<String>,
@@ -57,7 +58,7 @@ impl ProductCard {
             currency,
             in_stock: p.in_stock(),
             brand: p.brand.clone(),
-            rating: p.rating,
+            rating: p.rating.map(|r| (f64::from(r) * 10.0).round() / 10.0),
             stock: p.stock(),
             sizes,
             colors,

@@ -44,6 +44,22 @@ pub fn currency_slot(c: Currency) -> usize {
     }
 }
 
+/// What a filter scan reads first, packed small and stored per category so a scan
+/// walks memory in order: a product that fails here is rejected in a nanosecond or
+/// two; one that passes is checked exactly against its variants.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanRow {
+    pub ord: u32,
+    pub brand: u16,
+    pub gender: u8,
+    pub in_stock: bool,
+    /// Colours of any variant, and of variants in stock, as bit masks.
+    pub colors: u16,
+    pub colors_in_stock: u16,
+    /// Prices by currency slot, saturated to u32 (0 = none).
+    pub prices: [u32; 3],
+}
+
 /// Facts for the whole catalog, with the dictionaries that give brands and sizes
 /// their small numbers.
 #[derive(Debug, Default)]
@@ -52,8 +68,9 @@ pub struct Facts {
     pub variants: Vec<VariantFacts>,
     pub brands: FxHashMap<String, u16>,
     pub sizes: FxHashMap<String, u16>,
-    /// Product positions per category (in catalog order).
-    pub by_category: Vec<Vec<u32>>,
+    /// Scan rows per category (in catalog order), and of products without one.
+    pub by_category: Vec<Vec<ScanRow>>,
+    pub uncategorized: Vec<ScanRow>,
 }
 
 pub fn category_id(slug: &str) -> Option<u8> {
@@ -102,12 +119,42 @@ impl Facts {
         };
         for (i, p) in catalog.products().iter().enumerate() {
             let facts = f.product_facts(p);
-            if let Some(list) = f.by_category.get_mut(facts.category as usize) {
-                list.push(i as u32);
+            let row = f.scan_row(i as u32, &facts);
+            match f.by_category.get_mut(facts.category as usize) {
+                Some(list) => list.push(row),
+                None => f.uncategorized.push(row),
             }
             f.products.push(facts);
         }
         f
+    }
+
+    fn scan_row(&self, ord: u32, p: &ProductFacts) -> ScanRow {
+        let (start, len) = p.variants;
+        let mut colors = 0u16;
+        let mut colors_in_stock = 0u16;
+        for v in &self.variants[start as usize..(start + len) as usize] {
+            if v.color != NONE8 {
+                colors |= 1 << v.color;
+                if v.in_stock {
+                    colors_in_stock |= 1 << v.color;
+                }
+            }
+        }
+        ScanRow {
+            ord,
+            brand: p.brand,
+            gender: p.gender,
+            in_stock: p.in_stock,
+            colors,
+            colors_in_stock,
+            prices: p.prices.map(|x| x.clamp(0, u32::MAX as i64) as u32),
+        }
+    }
+
+    /// Every scan row: all categories, then products without one.
+    pub fn all_rows(&self) -> impl Iterator<Item = &ScanRow> {
+        self.by_category.iter().flatten().chain(&self.uncategorized)
     }
 
     fn product_facts(&mut self, p: &Product) -> ProductFacts {

@@ -3,7 +3,7 @@
 //! size and stock condition must hold for one and the same variant ("hitam ukuran
 //! 42" means a black pair in 42, not a black 40 and a white 42).
 
-use super::facts::{color_id, gender_id, Facts, ProductFacts, NONE16, NONE8};
+use super::facts::{color_id, gender_id, Facts, ProductFacts, ScanRow, NONE16, NONE8};
 use crate::canon;
 
 /// A product filter. Empty lists mean "any".
@@ -54,6 +54,45 @@ impl Filter {
             .iter()
             .map(|n| facts.sizes.get(n.as_ref()).copied().unwrap_or(NONE16 - 1))
             .collect()
+    }
+
+    /// The quick check on a scan row: false means the product fails; true means it
+    /// may pass and [`Filter::accepts`] decides. The category is the scan's.
+    #[inline]
+    pub fn may_accept(&self, row: &ScanRow) -> bool {
+        if self.genders != 0 {
+            let bit = if row.gender == NONE8 {
+                1 << 7
+            } else {
+                1u8 << row.gender
+            };
+            if self.genders & bit == 0 {
+                return false;
+            }
+        }
+        if !self.brands.is_empty() && !self.brands.contains(&row.brand) {
+            return false;
+        }
+        if let Some((slot, min, max)) = self.price {
+            let price = i64::from(row.prices[slot]);
+            if price == 0 || price < min || price > max {
+                return false;
+            }
+        }
+        if self.in_stock && !row.in_stock {
+            return false;
+        }
+        if self.colors != 0 {
+            let have = if self.in_stock {
+                row.colors_in_stock
+            } else {
+                row.colors
+            };
+            if have & self.colors == 0 {
+                return false;
+            }
+        }
+        true
     }
 
     /// True when the product passes the filter.

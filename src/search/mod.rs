@@ -22,11 +22,16 @@ use std::collections::BinaryHeap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BitSetDocSet, BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, Occur, Query,
+    Scorer, TermQuery, Weight,
+};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STRING,
 };
-use tantivy::{doc, DocId, Index, IndexReader, IndexWriter, Score, Searcher, SegmentReader, Term};
+use tantivy::{
+    doc, BitSet, DocId, Index, IndexReader, IndexWriter, Score, Searcher, SegmentReader, Term,
+};
 
 /// Why the index could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +94,9 @@ pub struct SearchResult {
     pub corrected: Vec<(String, String)>,
 }
 
+/// The fast field holding a product's position in the catalog.
+const ORD_FIELD: &str = "ord";
+
 #[derive(Debug, Clone, Copy)]
 struct Fields {
     text: Field,
@@ -104,6 +112,8 @@ pub struct Shelf {
     searcher: Searcher,
     _reader: IndexReader,
     fields: Fields,
+    /// Product position -> tantivy document id (the index has one segment).
+    doc_of: Vec<DocId>,
     speller: Speller,
     /// folded word -> folded words meaning the same (single words only)
     synonyms: FxHashMap<String, Vec<String>>,
@@ -140,7 +150,7 @@ impl Shelf {
             text: schema.add_text_field("text", text_opts.clone()),
             body: schema.add_text_field("body", text_opts),
             category: schema.add_text_field("category", STRING),
-            ord: schema.add_u64_field("ord", INDEXED | FAST),
+            ord: schema.add_u64_field(ORD_FIELD, INDEXED | FAST),
         };
         let index = Index::create_in_ram(schema.build());
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 200_000_000)?;
@@ -183,7 +193,23 @@ impl Shelf {
         }
         writer.commit()?;
         let reader = index.reader()?;
-        let searcher = reader.searcher();
+        let mut searcher = reader.searcher();
+        if searcher.segment_readers().len() > 1 {
+            // one segment, so a product's document id is the same in every search
+            let ids = index.searchable_segment_ids()?;
+            writer.merge(&ids).wait()?;
+            reader.reload()?;
+            searcher = reader.searcher();
+        }
+        let mut doc_of = vec![0 as DocId; catalog.len()];
+        if let Some(segment) = searcher.segment_readers().first() {
+            let ords = segment.fast_fields().u64(ORD_FIELD)?;
+            for doc in 0..segment.max_doc() {
+                if let Some(o) = ords.first(doc) {
+                    doc_of[o as usize] = doc;
+                }
+            }
+        }
         let mut synonyms: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for group in synonym_groups {
             let singles: Vec<String> = group
@@ -205,6 +231,7 @@ impl Shelf {
         }
         synonyms.retain(|_, v| !v.is_empty());
         Ok(Shelf {
+            doc_of,
             facts: Arc::new(Facts::build(&catalog)),
             catalog,
             searcher,
@@ -305,25 +332,71 @@ impl Shelf {
     fn run(&self, terms: &[String], filter: &Filter, req: &SearchRequest) -> (usize, Vec<u32>) {
         let keep = (req.offset + req.limit).max(1);
         let mut top = TopK::new(keep, req.sort, req.currency_slot);
-        if terms.is_empty() {
-            // no words: walk the category's products (or all) on the facts alone
-            let mut consider = |ord: u32| {
-                if filter.accepts(&self.facts, ord) {
-                    top.push(&self.facts, ord, 0.0);
-                }
-            };
-            match filter.category {
-                Some(c) => self
-                    .facts
-                    .by_category
-                    .get(c as usize)
-                    .into_iter()
-                    .flatten()
-                    .for_each(|&o| consider(o)),
-                None => (0..self.facts.products.len() as u32).for_each(consider),
+        // Without a category and with words, the words' postings are the shorter
+        // list: tantivy drives by them and the collector checks each candidate.
+        if filter.category.is_none() && !terms.is_empty() {
+            return self.run_words_then_filter(
+                terms,
+                &Candidates::Checked(Arc::new(filter.clone())),
+                req,
+                keep,
+            );
+        }
+        // Otherwise the products that pass the filter come from the facts alone:
+        // the category's scan rows (or all), a nanosecond or two each.
+        let mut passing: Vec<u32> = Vec::new();
+        let mut consider = |row: &facts::ScanRow| {
+            if filter.may_accept(row) && filter.accepts(&self.facts, row.ord) {
+                passing.push(row.ord);
+            }
+        };
+        match filter.category {
+            Some(c) => self
+                .facts
+                .by_category
+                .get(c as usize)
+                .into_iter()
+                .flatten()
+                .for_each(&mut consider),
+            None => self.facts.all_rows().for_each(&mut consider),
+        }
+        if terms.is_empty() || passing.is_empty() {
+            for ord in passing {
+                top.push(&self.facts, ord, 0.0);
             }
             return top.finish(req.offset);
         }
+        let mut docs: Vec<DocId> = passing.iter().map(|&o| self.doc_of[o as usize]).collect();
+        docs.sort_unstable();
+        self.run_words_then_filter(terms, &Candidates::Listed(Arc::new(docs)), req, keep)
+    }
+
+    /// Names, brands and tags first; descriptions too only when they find too little.
+    fn run_words_then_filter(
+        &self,
+        terms: &[String],
+        candidates: &Candidates,
+        req: &SearchRequest,
+        keep: usize,
+    ) -> (usize, Vec<u32>) {
+        let (total, hits) = self.run_words(terms, candidates, req, keep, false);
+        if total >= keep {
+            return (total, hits);
+        }
+        self.run_words(terms, candidates, req, keep, true)
+    }
+
+    /// A text search over the candidates: intersected inside tantivy with a list
+    /// of documents that passed the filter (the short list drives, the postings are
+    /// only sought into), or checked one by one in the collector.
+    fn run_words(
+        &self,
+        terms: &[String],
+        candidates: &Candidates,
+        req: &SearchRequest,
+        keep: usize,
+        with_body: bool,
+    ) -> (usize, Vec<u32>) {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in terms {
             should.push((
@@ -333,38 +406,33 @@ impl Shelf {
                     IndexRecordOption::WithFreqs,
                 )),
             ));
-            should.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.body, t),
-                        IndexRecordOption::WithFreqs,
+            if with_body {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.body, t),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        0.3,
                     )),
-                    0.3,
-                )),
-            ));
+                ));
+            }
         }
         let words: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-        let query: Box<dyn Query> = match filter.category {
-            Some(c) => {
-                let slug = crate::canon::CATEGORIES[c as usize];
+        let (query, filter): (Box<dyn Query>, _) = match candidates {
+            Candidates::Listed(docs) => (
                 Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Must,
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.category, slug),
-                            IndexRecordOption::Basic,
-                        )),
-                    ),
                     (Occur::Must, words),
-                ]))
-            }
-            None => words,
+                    (Occur::Must, Box::new(DocList(docs.clone()))),
+                ])),
+                None,
+            ),
+            Candidates::Checked(filter) => (words, Some(filter.clone())),
         };
         let collector = ShelfCollector {
+            filter,
             facts: self.facts.clone(),
-            filter: Arc::new(filter.clone()),
-            ord: self.fields.ord,
             keep,
             sort: req.sort,
             slot: req.currency_slot,
@@ -463,20 +531,20 @@ impl TopK {
     }
 }
 
-/// Collects the best products that pass the filter, reading the product position
-/// from the `ord` fast field.
+/// Collects the best products, reading the product position from the `ord` fast
+/// field and checking the filter when the query has not.
 struct ShelfCollector {
+    /// Set when the query has not filtered the candidates already.
+    filter: Option<Arc<Filter>>,
     facts: Arc<Facts>,
-    filter: Arc<Filter>,
-    ord: Field,
     keep: usize,
     sort: Sort,
     slot: usize,
 }
 
 struct ShelfSegment {
+    filter: Option<Arc<Filter>>,
     facts: Arc<Facts>,
-    filter: Arc<Filter>,
     ords: Column<u64>,
     top: TopK,
 }
@@ -486,11 +554,10 @@ impl Collector for ShelfCollector {
     type Child = ShelfSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<ShelfSegment> {
-        let name = segment.schema().get_field_name(self.ord).to_string();
         Ok(ShelfSegment {
-            facts: self.facts.clone(),
             filter: self.filter.clone(),
-            ords: segment.fast_fields().u64(&name)?,
+            facts: self.facts.clone(),
+            ords: segment.fast_fields().u64(ORD_FIELD)?,
             top: TopK::new(self.keep, self.sort, self.slot),
         })
     }
@@ -515,7 +582,11 @@ impl SegmentCollector for ShelfSegment {
     fn collect(&mut self, doc: DocId, score: Score) {
         if let Some(ord) = self.ords.first(doc) {
             let ord = ord as u32;
-            if self.filter.accepts(&self.facts, ord) {
+            if self
+                .filter
+                .as_ref()
+                .is_none_or(|f| f.accepts(&self.facts, ord))
+            {
                 self.top.push(&self.facts, ord, score);
             }
         }
@@ -523,5 +594,53 @@ impl SegmentCollector for ShelfSegment {
 
     fn harvest(self) -> TopK {
         self.top
+    }
+}
+
+/// Which products a text search may return.
+enum Candidates {
+    /// These documents (sorted), which passed the filter.
+    Listed(Arc<Vec<DocId>>),
+    /// Any document that passes this filter.
+    Checked(Arc<Filter>),
+}
+
+/// A query matching a given sorted list of documents: the filtered candidates.
+#[derive(Debug, Clone)]
+struct DocList(Arc<Vec<DocId>>);
+
+impl DocList {
+    fn docset(&self, max_doc: DocId) -> BitSetDocSet {
+        let mut bits = BitSet::with_max_value(max_doc);
+        for &d in self.0.iter() {
+            bits.insert(d);
+        }
+        BitSetDocSet::from(bits)
+    }
+}
+
+impl Query for DocList {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for DocList {
+    fn scorer(&self, reader: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ConstScorer::new(
+            self.docset(reader.max_doc()),
+            0.0,
+        )))
+    }
+
+    fn explain(&self, _: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        Ok(Explanation::new(
+            if self.0.binary_search(&doc).is_ok() {
+                "passes the filter"
+            } else {
+                "filtered out"
+            },
+            0.0,
+        ))
     }
 }
