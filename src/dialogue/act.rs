@@ -187,6 +187,8 @@ fn ask(
         slot: slot.to_string(),
         product: product.as_ref().map(|p| p.id.clone()),
         quantity,
+        sizes: Vec::new(),
+        colors: Vec::new(),
     });
     let mut a = Answer::new(Some(intent), Situation::Ask);
     // templates speak of one size or colour
@@ -447,14 +449,16 @@ fn compare(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answ
 
 fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
     let pending = session.pending.take();
-    let (pending_product, pending_quantity) = match &pending {
+    let (pending_product, pending_quantity, mut chosen_sizes, mut chosen_colors) = match pending {
         Some(Pending::Slot {
             intent,
             product,
             quantity,
+            sizes,
+            colors,
             ..
-        }) if intent == "cart_add" => (product.clone(), *quantity),
-        _ => (None, None),
+        }) if intent == "cart_add" => (product, quantity, sizes, colors),
+        _ => (None, None, Vec::new(), Vec::new()),
     };
     let id = match pending_product {
         Some(id) if said.ordinal.is_none() => Ok(id),
@@ -479,15 +483,22 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
     };
     session.focus = Some(id.clone());
     let quantity = said.quantity.or(pending_quantity).unwrap_or(1).max(1);
-    let sizes = if said.sizes.is_empty() {
+    // this message, else an earlier answer to the question, else the search
+    if !said.sizes.is_empty() {
+        chosen_sizes = said.sizes.clone();
+    }
+    if !said.colors.is_empty() {
+        chosen_colors = said.colors.clone();
+    }
+    let sizes = if chosen_sizes.is_empty() {
         &session.search.sizes
     } else {
-        &said.sizes
+        &chosen_sizes
     };
-    let colors = if said.colors.is_empty() {
+    let colors = if chosen_colors.is_empty() {
         &session.search.colors
     } else {
-        &said.colors
+        &chosen_colors
     };
     let fits = |v: &crate::catalog::Variant| {
         (sizes.is_empty() || v.size.as_ref().is_some_and(|s| sizes.contains(s)))
@@ -516,28 +527,33 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         out
     };
     let size_options = distinct(|v| v.size.as_ref());
-    if size_options.len() > 1 && sizes.is_empty() {
-        ctx.notes.push("follow-up: asks for the size".into());
-        return ask(
-            session,
-            Intent::CartAdd,
-            "sizes",
-            size_options,
-            Some(card),
-            Some(quantity),
-        );
-    }
     let color_options = distinct(|v| v.color.as_ref());
-    if color_options.len() > 1 && colors.is_empty() {
-        ctx.notes.push("follow-up: asks for the colour".into());
-        return ask(
+    let question = if size_options.len() > 1 && sizes.is_empty() {
+        Some(("sizes", size_options))
+    } else if color_options.len() > 1 && colors.is_empty() {
+        Some(("colors", color_options))
+    } else {
+        None
+    };
+    if let Some((slot, options)) = question {
+        ctx.notes.push(format!("follow-up: asks for {slot}"));
+        let (sizes, colors) = (sizes.clone(), colors.clone());
+        let a = ask(
             session,
             Intent::CartAdd,
-            "colors",
-            color_options,
+            slot,
+            options,
             Some(card),
             Some(quantity),
         );
+        if let Some(Pending::Slot {
+            sizes: s, colors: c, ..
+        }) = &mut session.pending
+        {
+            *s = sizes;
+            *c = colors;
+        }
+        return a;
     }
     let variant = available[0];
     let in_cart = session

@@ -20,6 +20,11 @@ pub enum Pending {
         product: Option<String>,
         #[serde(default)]
         quantity: Option<i64>,
+        /// Sizes and colours chosen in earlier answers to this question.
+        #[serde(default)]
+        sizes: Vec<String>,
+        #[serde(default)]
+        colors: Vec<String>,
     },
     /// "Are you sure?" before `intent` is carried out.
     Confirm {

@@ -222,6 +222,21 @@ impl Assistant {
         if !u.escalate {
             return (u.intent, Source::Rules, false);
         }
+        // "yang ke-9 berapa?" right after a list: the ordinal settles what is meant
+        let points = matches!(
+            u.intent,
+            Some(
+                Intent::PriceCheck
+                    | Intent::ProductInfo
+                    | Intent::StockCheck
+                    | Intent::CartAdd
+                    | Intent::CompareProducts
+            )
+        );
+        if points && u.constraints.ordinal.is_some() && !session.shown.is_empty() {
+            notes.push("the ordinal points into the last list: answered by rules".into());
+            return (u.intent, Source::Rules, false);
+        }
         let reason = u.escalate_reason;
         notes.push(format!(
             "escalated ({}); no LLM: fallback mode",

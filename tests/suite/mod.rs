@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod conversation;
 mod crossval;
 mod external;
 mod props;
@@ -25,6 +26,18 @@ pub fn content() -> &'static Content {
     CONTENT.get_or_init(|| match Content::load(&repo_root()) {
         Ok(c) => c,
         Err(e) => panic!("the shipped content does not load:\n{e}"),
+    })
+}
+
+/// The shipped content and the demo store, indexed once for the whole binary.
+pub fn assistant() -> &'static pasar::dialogue::Assistant {
+    static ASSISTANT: OnceLock<pasar::dialogue::Assistant> = OnceLock::new();
+    ASSISTANT.get_or_init(|| {
+        let content = Content::load(&repo_root()).expect("the shipped content");
+        let catalog = pasar::catalog::import::read_file(&pasar::catalog::demo_catalog_path())
+            .expect("the demo store");
+        pasar::dialogue::Assistant::build(std::sync::Arc::new(content), std::sync::Arc::new(catalog))
+            .expect("an index")
     })
 }
 
