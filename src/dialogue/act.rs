@@ -273,7 +273,7 @@ fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Const
     if session::refine(&mut session.search, said, &rules.new_category_keeps) {
         ctx.notes.push("the search was refined".into());
     }
-    let known = session::effective(&session.search, said);
+    let known = session::effective(&session.search, said, None);
     if let Some(slot) = follow_up(ctx, intent, &known) {
         ctx.notes.push(format!("follow-up: asks for {slot}"));
         let words = ctx.content.words(ctx.lang);
@@ -282,6 +282,18 @@ fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Const
             .map(|c| words.category_name(c).to_string())
             .collect();
         return ask(session, intent, &slot, options, None, None);
+    }
+    if let (Some(min), Some(max)) = (session.search.price_min, session.search.price_max) {
+        if min > max {
+            // "di atas 1jt tapi di bawah 500rb": ask rather than guess
+            ctx.notes
+                .push(format!("the price range {min}..{max} contradicts itself"));
+            session.search.price_min = None;
+            session.search.price_max = None;
+            let mut a = ask(session, intent, "price_max", Vec::new(), None, None);
+            a.slot = Some("budget".into());
+            return a;
+        }
     }
     let mut c = session.search.clone();
     if intent == Intent::Recommend && c.sort.is_none() && c.query.is_none() {
@@ -307,6 +319,20 @@ fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Const
     ));
     for (typed, meant) in &found.corrected {
         ctx.notes.push(format!("typo: {typed} -> {meant}"));
+    }
+    if !found.unknown.is_empty() {
+        ctx.notes.push(format!(
+            "words no product uses: {}",
+            found.unknown.join(" ")
+        ));
+        // they are not part of what the customer is looking for
+        if let Some(q) = &session.search.query {
+            let kept: Vec<&str> = q
+                .split_whitespace()
+                .filter(|w| !found.unknown.contains(&crate::normalize::fold::fold(w)))
+                .collect();
+            session.search.query = (!kept.is_empty()).then(|| kept.join(" "));
+        }
     }
     let catalog = ctx.shelf.catalog().clone();
     let cards: Vec<ProductCard> = found
@@ -396,6 +422,13 @@ fn about_product(
                             || v.size.as_ref().is_some_and(|s| said.sizes.contains(s)))
                 });
             }
+            if card.in_stock {
+                // the reply offers to add it: a "yes" next does
+                session.pending = Some(Pending::Confirm {
+                    intent: Intent::CartAdd.name().to_string(),
+                    order_id: None,
+                });
+            }
             session.focus = Some(id);
             let mut a = Answer::new(Some(intent), Situation::Found);
             a.count = 1;
@@ -415,7 +448,25 @@ fn not_found(ctx: &Context, intent: Intent, reason: &str) -> Answer {
 }
 
 fn compare(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
-    let ids: Vec<String> = if said.query.is_some() || !said.brands.is_empty() {
+    let names = !said.brands.is_empty()
+        || said.category.is_some()
+        || said
+            .query
+            .as_deref()
+            .is_some_and(|q| ctx.shelf.knows_any(q));
+    let from_list = session.shown.len() >= 2 && !names;
+    let ids: Vec<String> = if from_list {
+        // "yang pertama sama yang kedua", "these two": the products just shown; an
+        // ordinal picks one of them, compared with the first other one
+        let len = session.shown.len() as i64;
+        let first = said
+            .ordinal
+            .map(|n| if n < 0 { len + n } else { n - 1 })
+            .filter(|&i| (0..len).contains(&i))
+            .unwrap_or(0) as usize;
+        let second = if first == 0 { 1 } else { 0 };
+        vec![session.shown[first].clone(), session.shown[second].clone()]
+    } else if names {
         let req = request(said, ctx.shelf, ctx.currency, 2, &[]);
         let catalog = ctx.shelf.catalog();
         ctx.shelf
@@ -425,7 +476,7 @@ fn compare(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answ
             .map(|&i| catalog.products()[i as usize].id.clone())
             .collect()
     } else {
-        session.shown.iter().take(2).cloned().collect()
+        Vec::new()
     };
     if ids.len() < 2 {
         return ask(
@@ -547,7 +598,9 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
             Some(quantity),
         );
         if let Some(Pending::Slot {
-            sizes: s, colors: c, ..
+            sizes: s,
+            colors: c,
+            ..
         }) = &mut session.pending
         {
             *s = sizes;
@@ -582,15 +635,61 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
     a
 }
 
+fn names_something(said: &Constraints) -> bool {
+    said.query.is_some() || !said.brands.is_empty() || said.category.is_some()
+}
+
+/// The cart line a message names ("hapus yang wardah", "bỏ cái xiaomi"): by brand,
+/// category or a word of the product's name; none when it names nothing or
+/// several lines match equally.
+fn line_named(ctx: &Context, session: &Session, said: &Constraints) -> Option<usize> {
+    if !names_something(said) {
+        return session
+            .focus
+            .as_ref()
+            .and_then(|id| session.cart.iter().position(|l| &l.product_id == id));
+    }
+    let words: Vec<String> = said
+        .query
+        .as_deref()
+        .map(|q| {
+            q.split_whitespace()
+                .map(crate::normalize::fold::fold)
+                .collect()
+        })
+        .unwrap_or_default();
+    let score = |line: &CartLine| -> usize {
+        let Some(p) = ctx.product(&line.product_id) else {
+            return 0;
+        };
+        let name = crate::normalize::fold::fold(&p.name.all().collect::<Vec<_>>().join(" "));
+        let brand = p
+            .brand
+            .as_deref()
+            .is_some_and(|b| said.brands.iter().any(|x| x == b));
+        let category = said.category.as_deref() == Some(p.category.as_str());
+        usize::from(brand) * 4
+            + usize::from(category) * 2
+            + words
+                .iter()
+                .filter(|w| name.split_whitespace().any(|n| n == w.as_str()))
+                .count()
+    };
+    let scores: Vec<usize> = session.cart.iter().map(score).collect();
+    let best = *scores.iter().max()?;
+    if best == 0 || scores.iter().filter(|&&s| s == best).count() > 1 {
+        return None;
+    }
+    scores.iter().position(|&s| s == best)
+}
+
 fn cart_remove(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
     let index = match said.ordinal {
         Some(n) if n >= 1 && (n as usize) <= session.cart.len() => Some(n as usize - 1),
         Some(-1) if !session.cart.is_empty() => Some(session.cart.len() - 1),
         Some(_) => None,
-        None if session.cart.len() == 1 => Some(0),
-        None => point_at(ctx, session, said)
-            .ok()
-            .and_then(|id| session.cart.iter().position(|l| l.product_id == id)),
+        None if session.cart.len() == 1 && !names_something(said) => Some(0),
+        None => line_named(ctx, session, said),
     };
     let Some(index) = index else {
         return not_found(ctx, Intent::CartRemove, "not_in_cart");
@@ -646,6 +745,7 @@ fn carry_out(
 ) -> Answer {
     let mut a = Answer::new(Some(intent), Situation::Done);
     match intent {
+        Intent::CartAdd => return cart_add(ctx, session, &Constraints::default()),
         Intent::CartClear => session.cart.clear(),
         Intent::Checkout => {
             if session.cart.is_empty() {

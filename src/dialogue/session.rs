@@ -94,6 +94,18 @@ pub fn describes_products(c: &Constraints) -> bool {
         || c.sort.is_some()
 }
 
+/// True when the constraints name products by something the catalog knows
+/// (category, brand, colour, size, gender, price), not by free words alone.
+pub fn names_products(c: &Constraints) -> bool {
+    c.category.is_some()
+        || !c.colors.is_empty()
+        || !c.sizes.is_empty()
+        || !c.brands.is_empty()
+        || c.gender.is_some()
+        || c.price_min.is_some()
+        || c.price_max.is_some()
+}
+
 /// Whether the constraints have a value for `key`.
 pub fn has_key(c: &Constraints, key: &str) -> bool {
     match key {
@@ -183,10 +195,20 @@ fn copy_key(from: &Constraints, to: &mut Constraints, key: &str) {
     }
 }
 
-/// The effective constraints of a turn: the search so far plus what only this turn
-/// says (ordinal, quantity, order id, voucher code).
-pub fn effective(search: &Constraints, said: &Constraints) -> Constraints {
+/// The effective constraints of a turn: the search so far with what this turn
+/// says laid over it (a stock question about size L shows `sizes: [L]` without
+/// changing the search), plus what only a turn says (ordinal, quantity, order id,
+/// voucher code). `overlay` is `None` when the turn has refined the search already,
+/// else the keys a new category keeps.
+pub fn effective(
+    search: &Constraints,
+    said: &Constraints,
+    overlay: Option<&[String]>,
+) -> Constraints {
     let mut c = search.clone();
+    if let Some(keeps) = overlay {
+        refine(&mut c, said, keeps);
+    }
     c.quantity = said.quantity;
     c.ordinal = said.ordinal;
     c.order_id = said.order_id.clone();

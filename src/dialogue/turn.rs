@@ -130,8 +130,10 @@ impl Assistant {
         let t0 = Instant::now();
         let mut notes: Vec<String> = Vec::new();
         let currency = language_currency(u.lang, self.content.store.default_currency);
-        let (intent, source, escalate) = self.settle(session, &u, &mut notes);
-        let said = &u.constraints;
+        let mut said = u.constraints.clone();
+        answer_to_question(session, &u.normalized, &mut said, &mut notes);
+        let (intent, source, escalate) = self.settle(session, &u, &said, &mut notes);
+        let said = &said;
         let mut ctx = act::Context {
             content: &self.content,
             shelf: &self.shelf,
@@ -161,7 +163,16 @@ impl Assistant {
                 Vec::new()
             },
         });
-        let constraints = session::effective(&session.search, said);
+        let refined = matches!(
+            answer.intent,
+            Some(Intent::ProductSearch | Intent::Recommend)
+        );
+        let keeps = &self.content.dialogue.new_category_keeps;
+        let constraints = session::effective(
+            &session.search,
+            said,
+            (!refined).then_some(keeps.as_slice()),
+        );
         TurnOutcome {
             turn: session.turn,
             lang: u.lang,
@@ -186,6 +197,7 @@ impl Assistant {
         &self,
         session: &mut Session,
         u: &Understanding,
+        said: &Constraints,
         notes: &mut Vec<String>,
     ) -> (Option<Intent>, Source, bool) {
         let rules = &self.content.dialogue;
@@ -196,7 +208,7 @@ impl Assistant {
                 notes.push(format!("answers the confirmation of {intent}"));
                 return (u.intent, Source::Rules, false);
             }
-            Some(Pending::Slot { intent, slot, .. }) if session::has_key(&u.constraints, &slot) => {
+            Some(Pending::Slot { intent, slot, .. }) if session::has_key(said, &slot) => {
                 let strong_other = u.intent.is_some_and(|i| {
                     i.name() != intent && !u.escalate && i != Intent::ProductSearch
                 }) && u.confidence >= 0.6;
@@ -223,19 +235,27 @@ impl Assistant {
             return (u.intent, Source::Rules, false);
         }
         // "yang ke-9 berapa?" right after a list: the ordinal settles what is meant
-        let points = matches!(
-            u.intent,
-            Some(
-                Intent::PriceCheck
-                    | Intent::ProductInfo
-                    | Intent::StockCheck
-                    | Intent::CartAdd
-                    | Intent::CompareProducts
-            )
-        );
-        if points && u.constraints.ordinal.is_some() && !session.shown.is_empty() {
-            notes.push("the ordinal points into the last list: answered by rules".into());
-            return (u.intent, Source::Rules, false);
+        let pointing = u
+            .intent
+            .into_iter()
+            .chain(u.candidates.iter().map(|c| c.intent))
+            .find(|i| {
+                matches!(
+                    i,
+                    Intent::PriceCheck
+                        | Intent::ProductInfo
+                        | Intent::StockCheck
+                        | Intent::CartAdd
+                        | Intent::CompareProducts
+                )
+            });
+        if let Some(i) = pointing {
+            if said.ordinal.is_some() && !session.shown.is_empty() {
+                notes.push(format!(
+                    "the ordinal points into the last list: answered as {i} by rules"
+                ));
+                return (Some(i), Source::Rules, false);
+            }
         }
         let reason = u.escalate_reason;
         notes.push(format!(
@@ -250,8 +270,9 @@ impl Assistant {
                 notes.push(format!("fallback answers as {i} ({:.2})", u.confidence));
                 (Some(i), Source::Fallback, true)
             }
-            // "spatu ventela hitam": no intent is sure, but it names products
-            _ if session::describes_products(&u.constraints) => {
+            // "spatu ventela hitam": no intent is sure, but it names products (free
+            // words alone do not count: "asdf qwer" is not a search)
+            _ if session::names_products(said) => {
                 notes.push("fallback searches for the products the message names".into());
                 (Some(Intent::ProductSearch), Source::Fallback, true)
             }
@@ -325,4 +346,43 @@ impl Assistant {
             }
         }
     }
+}
+
+/// A bare answer to the question pasar just asked: "42" or "L" to "which size?",
+/// taken as the size when the product comes in it.
+fn answer_to_question(
+    session: &Session,
+    normalized: &str,
+    said: &mut Constraints,
+    notes: &mut Vec<String>,
+) {
+    let Some(Pending::Slot { slot, .. }) = &session.pending else {
+        return;
+    };
+    if slot != "sizes" || !said.sizes.is_empty() {
+        return;
+    }
+    let words: Vec<&str> = normalized.split_whitespace().collect();
+    let candidate = match words.as_slice() {
+        [w] => *w,
+        [w, filler] if filler.len() <= 4 => *w,
+        _ => return,
+    };
+    let size = if crate::canon::SIZES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(candidate))
+    {
+        candidate.to_ascii_uppercase()
+    } else if candidate.len() <= 2 && candidate.chars().all(|c| c.is_ascii_digit()) {
+        candidate.to_string()
+    } else {
+        return;
+    };
+    notes.push(format!("{candidate:?} answers the size question"));
+    said.sizes = vec![size];
+    // a bare number is a size here, not a price
+    said.price_min = None;
+    said.price_max = None;
+    said.currency = None;
+    said.query = None;
 }

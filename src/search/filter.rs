@@ -138,6 +138,17 @@ impl Filter {
         })
     }
 
+    /// True when nothing but stock narrows the products down.
+    pub fn is_open(&self) -> bool {
+        self.category.is_none()
+            && self.genders == 0
+            && self.brands.is_empty()
+            && self.colors == 0
+            && self.exclude_colors == 0
+            && self.sizes.is_empty()
+            && self.price.is_none()
+    }
+
     /// The keys this filter constrains, least important first: the order in which
     /// a search that found nothing gives them up comes from `rules/`.
     pub fn active_keys(&self) -> Vec<&'static str> {

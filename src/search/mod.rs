@@ -92,6 +92,8 @@ pub struct SearchResult {
     pub terms: Vec<String>,
     /// Typed word -> catalog word, for the trace.
     pub corrected: Vec<(String, String)>,
+    /// Typed words no product uses, left out of the search.
+    pub unknown: Vec<String>,
 }
 
 /// The fast field holding a product's position in the catalog.
@@ -250,9 +252,22 @@ impl Shelf {
         &self.facts
     }
 
+    /// True when some of these words are (or are one typo from) words products use.
+    pub fn knows_any(&self, typed: &str) -> bool {
+        let folded = fold(typed);
+        let known = words(&folded)
+            .any(|w| self.speller.correct(w).is_some() || self.synonyms.contains_key(w));
+        known
+    }
+
     /// The search terms for some words: each corrected against the catalog and
     /// expanded with its synonyms.
-    fn terms(&self, typed: &[String], corrected: &mut Vec<(String, String)>) -> Vec<String> {
+    fn terms(
+        &self,
+        typed: &[String],
+        corrected: &mut Vec<(String, String)>,
+        unknown: &mut Vec<String>,
+    ) -> Vec<String> {
         let mut terms: Vec<String> = Vec::new();
         let push = |t: &str, terms: &mut Vec<String>| {
             if !terms.iter().any(|x| x == t) {
@@ -277,8 +292,9 @@ impl Shelf {
                     known = true;
                 }
                 if !known {
-                    // unknown to the catalog: it still counts, and matches nothing
-                    push(w, &mut terms);
+                    // a word no product uses ("tolong", "urutin"): searching for it
+                    // would only push real matches down
+                    unknown.push(w.to_string());
                 }
             }
         }
@@ -288,7 +304,16 @@ impl Shelf {
     /// Runs a search, giving up constraints in `relax_order` until something matches.
     pub fn search(&self, req: &SearchRequest) -> SearchResult {
         let mut corrected = Vec::new();
-        let mut terms = self.terms(&req.words, &mut corrected);
+        let mut unknown = Vec::new();
+        let mut terms = self.terms(&req.words, &mut corrected, &mut unknown);
+        if terms.is_empty() && !unknown.is_empty() && req.filter.is_open() {
+            // only words the catalog does not know, and nothing else: no product
+            return SearchResult {
+                unknown,
+                corrected,
+                ..SearchResult::default()
+            };
+        }
         let mut filter = req.filter.clone();
         let mut dropped: Vec<String> = Vec::new();
         loop {
@@ -300,6 +325,7 @@ impl Shelf {
                     dropped,
                     terms,
                     corrected,
+                    unknown,
                 };
             }
             let active = filter.active_keys();
@@ -322,6 +348,7 @@ impl Shelf {
                         dropped,
                         terms,
                         corrected,
+                        unknown,
                     }
                 }
             }

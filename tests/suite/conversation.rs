@@ -32,7 +32,12 @@ fn search(c: Constraints) -> Vec<String> {
         .search(&req)
         .hits
         .iter()
-        .map(|&i| a.shelf.catalog().products()[i as usize].name.get(Lang::Id).to_lowercase())
+        .map(|&i| {
+            a.shelf.catalog().products()[i as usize]
+                .name
+                .get(Lang::Id)
+                .to_lowercase()
+        })
         .collect()
 }
 
@@ -51,7 +56,9 @@ fn typos_and_missing_marks_still_find_products() {
     assert!(!giay.is_empty());
     assert_eq!(giay, search(words("giầy")));
     assert_eq!(giay, search(words("giày")));
-    assert!(search(words("powerbnk")).iter().any(|n| n.contains("powerbank")));
+    assert!(search(words("powerbnk"))
+        .iter()
+        .any(|n| n.contains("powerbank")));
 }
 
 #[test]
@@ -92,7 +99,10 @@ fn filters_hold_for_one_variant_and_the_price_range() {
 fn sort_orders_are_kept() {
     let a = assistant();
     for (sort, check) in [
-        ("price_asc", (|a: i64, b: i64| a <= b) as fn(i64, i64) -> bool),
+        (
+            "price_asc",
+            (|a: i64, b: i64| a <= b) as fn(i64, i64) -> bool,
+        ),
         ("price_desc", |a, b| a >= b),
     ] {
         let c = Constraints {
@@ -109,7 +119,10 @@ fn sort_orders_are_kept() {
             .map(|&i| a.shelf.catalog().products()[i as usize].prices.idr.unwrap())
             .collect();
         assert_eq!(prices.len(), 5);
-        assert!(prices.windows(2).all(|w| check(w[0], w[1])), "{sort}: {prices:?}");
+        assert!(
+            prices.windows(2).all(|w| check(w[0], w[1])),
+            "{sort}: {prices:?}"
+        );
     }
 }
 
@@ -136,7 +149,10 @@ fn a_refinement_keeps_the_search_and_an_ordinal_points_into_the_list() {
     assert_eq!(outs[2].intent, Some(Intent::PriceCheck));
     assert_eq!(outs[2].products[0].id, outs[1].products[0].id);
     assert!(outs[2].reply.text.contains("Rp"), "{}", outs[2].reply.text);
-    assert_eq!(session.focus.as_deref(), Some(outs[1].products[0].id.as_str()));
+    assert_eq!(
+        session.focus.as_deref(),
+        Some(outs[1].products[0].id.as_str())
+    );
 }
 
 #[test]
@@ -144,8 +160,16 @@ fn an_ordinal_past_the_end_of_the_list_is_a_clear_reply() {
     let (_, outs) = play(&["ada sepatu lari merah di bawah 250rb?", "yang ke-9 berapa?"]);
     let n = outs[0].products.len();
     assert!(n < 9);
-    assert!(outs[1].template.contains("not_found"), "{}", outs[1].template);
-    assert!(outs[1].reply.text.contains("daftar"), "{}", outs[1].reply.text);
+    assert!(
+        outs[1].template.contains("not_found"),
+        "{}",
+        outs[1].template
+    );
+    assert!(
+        outs[1].reply.text.contains("daftar"),
+        "{}",
+        outs[1].reply.text
+    );
 }
 
 #[test]
@@ -156,13 +180,25 @@ fn adding_to_the_cart_asks_the_size_then_adds() {
         "ukuran 40",
         "yang merah",
     ]);
-    assert!(outs[1].template.contains("cart_add.ask"), "{}", outs[1].template);
+    assert!(
+        outs[1].template.contains("cart_add.ask"),
+        "{}",
+        outs[1].template
+    );
     // the product comes in two colours in size 40: which one?
-    assert!(outs[2].template.contains("cart_add.ask"), "{}", outs[2].template);
+    assert!(
+        outs[2].template.contains("cart_add.ask"),
+        "{}",
+        outs[2].template
+    );
     assert_eq!(session.cart.len(), 1, "{}", outs[3].reply.text);
     assert_eq!(outs[3].intent, Some(Intent::CartAdd));
     assert_eq!(outs[3].cart.items, 1);
-    assert!(session.cart[0].sku.ends_with("-40-red"), "{:?}", session.cart);
+    assert!(
+        session.cart[0].sku.ends_with("-40-red"),
+        "{:?}",
+        session.cart
+    );
 }
 
 #[test]
@@ -209,13 +245,32 @@ fn an_unsure_turn_is_answered_in_fallback_mode() {
 fn every_reply_is_rendered_in_every_language() {
     // one message per intent and language family: none may come back empty
     let messages = [
-        "halo", "makasih kak", "ongkir ke medan berapa", "bisa bayar cod?", "cara retur gimana",
-        "ukuran sepatu 42 itu berapa cm", "mau ngomong sama admin", "barangnya rusak kak",
-        "cek pesanan PSR-000001", "batalin pesanan PSR-000001", "ada voucher?", "pakai voucher HEMAT10",
-        "checkout", "lihat keranjang", "chào shop", "phí ship bao nhiêu", "cảm ơn", "hello", "thanks",
+        "halo",
+        "makasih kak",
+        "ongkir ke medan berapa",
+        "bisa bayar cod?",
+        "cara retur gimana",
+        "ukuran sepatu 42 itu berapa cm",
+        "mau ngomong sama admin",
+        "barangnya rusak kak",
+        "cek pesanan PSR-000001",
+        "batalin pesanan PSR-000001",
+        "ada voucher?",
+        "pakai voucher HEMAT10",
+        "checkout",
+        "lihat keranjang",
+        "chào shop",
+        "phí ship bao nhiêu",
+        "cảm ơn",
+        "hello",
+        "thanks",
     ];
     let (_, outs) = play(&messages);
     for (m, out) in messages.iter().zip(&outs) {
-        assert!(!out.reply.text.trim().is_empty(), "{m}: empty reply ({})", out.template);
+        assert!(
+            !out.reply.text.trim().is_empty(),
+            "{m}: empty reply ({})",
+            out.template
+        );
     }
 }

@@ -36,8 +36,11 @@ pub fn assistant() -> &'static pasar::dialogue::Assistant {
         let content = Content::load(&repo_root()).expect("the shipped content");
         let catalog = pasar::catalog::import::read_file(&pasar::catalog::demo_catalog_path())
             .expect("the demo store");
-        pasar::dialogue::Assistant::build(std::sync::Arc::new(content), std::sync::Arc::new(catalog))
-            .expect("an index")
+        pasar::dialogue::Assistant::build(
+            std::sync::Arc::new(content),
+            std::sync::Arc::new(catalog),
+        )
+        .expect("an index")
     })
 }
 
