@@ -54,8 +54,9 @@ impl FromStr for Lang {
 }
 
 /// A currency a price constraint can be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Currency {
+    #[default]
     #[serde(rename = "IDR")]
     Idr,
     #[serde(rename = "VND")]

@@ -207,6 +207,18 @@ impl Catalog {
         Some((&self.products[i], &self.products[i].variants[j]))
     }
 
+    /// Gives products listed without a brand the one `infer` reads from them (real
+    /// catalogues often put the brand only in the title: "Casio G-Shock DW-5600").
+    /// Returns how many were filled.
+    pub fn fill_missing_brands(&mut self, infer: impl Fn(&Product) -> Option<String>) -> usize {
+        let mut filled = 0;
+        for p in self.products.iter_mut().filter(|p| p.brand.is_none()) {
+            p.brand = infer(p);
+            filled += usize::from(p.brand.is_some());
+        }
+        filled
+    }
+
     /// The catalog as JSON in the format of CONTRACT.md section 7.
     pub fn to_json(&self) -> String {
         #[derive(Serialize)]

@@ -1046,7 +1046,23 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
             .filter(|s| matches!(s.tag, Tag::Category(_)) && s.tokens.len() == 1)
             .map(|s| s.tokens[0].key.to_string())
             .collect();
+        let category_names = lexicons[lang.index()]
+            .categories
+            .iter()
+            .flat_map(|f| f.value.entries.iter())
+            .filter_map(|(slug, forms)| forms.first().map(|name| (slug, name)))
+            .map(|(slug, name)| {
+                let words = normalizer
+                    .normalize(name, Some(lang), None)
+                    .tokens
+                    .iter()
+                    .map(|t| t.key.to_string())
+                    .collect();
+                (slug.clone(), words)
+            })
+            .collect();
         extractor_langs.push(LangExtractor {
+            category_names,
             category_heads,
             category_words,
             gazetteer: Gazetteer::new(specs),

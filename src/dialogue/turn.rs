@@ -91,7 +91,25 @@ impl Assistant {
     }
 
     /// Indexes `catalog` with the content's synonyms and category words.
-    pub fn build(content: Arc<Content>, catalog: Arc<Catalog>) -> Result<Assistant, IndexError> {
+    pub fn build(
+        content: Arc<Content>,
+        mut catalog: Arc<Catalog>,
+    ) -> Result<Assistant, IndexError> {
+        if catalog.products().iter().any(|p| p.brand.is_none()) {
+            // brands only in titles: read them with the brand lexicon
+            Arc::make_mut(&mut catalog).fill_missing_brands(|p| {
+                p.name.all().find_map(|name| {
+                    let msg = content.normalizer.normalize(name, None, None);
+                    content
+                        .extractor
+                        .extract(&msg, false)
+                        .constraints
+                        .brands
+                        .into_iter()
+                        .next()
+                })
+            });
+        }
         let mut groups: Vec<Vec<String>> = Vec::new();
         let mut category_words: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for words in &content.words {

@@ -78,12 +78,6 @@ pub struct CartSummary {
     pub currency: Currency,
 }
 
-impl Default for Currency {
-    fn default() -> Self {
-        Currency::Idr
-    }
-}
-
 pub fn cart_summary(catalog: &Catalog, lines: &[CartLine], currency: Currency) -> CartSummary {
     let mut total = 0;
     for l in lines {

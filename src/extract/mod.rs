@@ -15,7 +15,7 @@ use crate::trace::Origin;
 use constraints::push_unique;
 pub use constraints::Constraints;
 use gazetteer::{Found, Gazetteer, Tag};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A token's view of the phrase covering it.
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +104,9 @@ pub struct LangExtractor {
     /// One-word category forms ("sepatu"): in a longer phrase ("sepatu lari") the
     /// other words still describe the product and go to the query.
     pub category_words: FxHashSet<String>,
+    /// Words of each category's usual name ("sepatu", "giày", "tas"): what a
+    /// category phrase says beyond them describes the kind of product.
+    pub category_names: FxHashMap<String, FxHashSet<String>>,
 }
 
 /// The extractor for all languages.
@@ -335,18 +338,15 @@ impl LangExtractor {
                         Tag::Category(slug) if c.category.is_none() => {
                             c.category = Some(slug.clone());
                             record("category", slug);
+                            // "sepatu lari", "powerbank", "kem chống nắng": the words
+                            // beyond the category's usual name say which kind
                             let span = &tokens[m.start..m.end];
-                            if span.len() > 1
-                                && span
-                                    .iter()
-                                    .any(|t| self.category_words.contains(t.key.as_str()))
-                            {
-                                for t in span.iter().filter(|t| {
-                                    !self.category_words.contains(t.key.as_str())
-                                        && !self.query_ignore.contains(t.key.as_str())
-                                }) {
-                                    describing.push(t.text.to_string());
-                                }
+                            let name = self.category_names.get(slug.as_str());
+                            for t in span.iter().filter(|t| {
+                                !name.is_some_and(|n| n.contains(t.key.as_str()))
+                                    && !self.query_ignore.contains(t.key.as_str())
+                            }) {
+                                describing.push(t.text.to_string());
                             }
                         }
                         Tag::Color(col)

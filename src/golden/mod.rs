@@ -70,11 +70,11 @@ fn explicit_null<'de, D: serde::Deserializer<'de>>(
     Ok(Some(Option::<String>::deserialize(d)?))
 }
 
+/// A file holding several conversations.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum File {
-    Many { conversations: Vec<Conversation> },
-    One(Conversation),
+#[serde(deny_unknown_fields)]
+struct Many {
+    conversations: Vec<Conversation>,
 }
 
 /// A conversation file that could not be read.
@@ -139,15 +139,23 @@ pub fn read(path: &Path) -> Result<Fixture, FixtureError> {
         message,
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(None, e.to_string()))?;
-    let file: File = serde_yaml::from_str(&text).map_err(|e| {
+    let yaml_err = |e: serde_yaml::Error| {
         err(
             e.location().map(|l| l.line()),
             format!("{e} (hint: see CONTRACT.md section 5)"),
         )
-    })?;
-    let conversations = match file {
-        File::Many { conversations } => conversations,
-        File::One(c) => vec![c],
+    };
+    // parse as the shape the file has, so an error names the exact key and line
+    let many = serde_yaml::from_str::<serde_yaml::Value>(&text)
+        .map_err(yaml_err)?
+        .get("conversations")
+        .is_some();
+    let conversations = if many {
+        serde_yaml::from_str::<Many>(&text)
+            .map_err(yaml_err)?
+            .conversations
+    } else {
+        vec![serde_yaml::from_str::<Conversation>(&text).map_err(yaml_err)?]
     };
     for c in &conversations {
         if c.turns.is_empty() {

@@ -21,10 +21,6 @@ fn play(messages: &[&str]) -> (Session, Vec<TurnOutcome>) {
     (session, outs)
 }
 
-fn names(out: &TurnOutcome) -> Vec<String> {
-    out.products.iter().map(|p| p.name.to_lowercase()).collect()
-}
-
 fn search(c: Constraints) -> Vec<String> {
     let a = assistant();
     let req = request(&c, &a.shelf, Currency::Idr, 5, &[]);

@@ -4,6 +4,7 @@
 //! → formal customer-service sentences. Without the variable they skip with a line.
 
 use super::{content, external_data, understand_in};
+use pasar::content::Content;
 use pasar::intent::Intent;
 use pasar::lang::Lang;
 use pasar::normalize::numbers::parse_whole;
@@ -274,4 +275,80 @@ fn stif_informal_tokens_mapped_to_formal() {
     // Many misses are register changes pasar does not want ("kenapa" -> "mengapa",
     // "cek" -> "periksa"); the floor guards against losing the slang that matters.
     assert!(rate >= 0.45, "{:.1}%", rate * 100.0);
+}
+
+/// PRDECT-ID's real Tokopedia titles, mapped onto our taxonomy by pasar's own
+/// category words, import as a catalog and are found by everyday queries.
+#[test]
+fn a_real_tokopedia_catalogue_imports_and_is_searchable() {
+    use pasar::catalog::import::{parse, Format};
+    use pasar::dialogue::act::request;
+    use pasar::extract::Constraints;
+    use pasar::lang::Currency;
+    let Some(dir) = external_data("a_real_tokopedia_catalogue_imports_and_is_searchable") else {
+        return;
+    };
+    let rows = tsv(&dir.join("id-catalog-prdect/products.tsv"));
+    let mut csv = String::from("id,brand,category,gender,name_id,name_vi,name_en,price_idr,price_vnd,sku,size,color,stock,rating,sold\n");
+    let (mut mapped, mut skipped) = (0, 0);
+    for (i, r) in rows.iter().enumerate() {
+        let (title, price, rating, sold) = (&r[1], &r[2], &r[4], &r[5]);
+        // their category names are broad ("Men's Fashion"); the title says what it is
+        let Some(category) = understand_in(title, Some(Lang::Id)).constraints.category else {
+            skipped += 1;
+            continue;
+        };
+        mapped += 1;
+        let quoted = format!("\"{}\"", title.replace('"', "\"\""));
+        csv.push_str(&format!(
+            "p{i},,{category},,{quoted},,,{price},,p{i}-1,,,5,{rating},{sold}\n"
+        ));
+    }
+    assert!(
+        mapped >= 300,
+        "only {mapped} of {} titles mapped ({skipped} skipped)",
+        rows.len()
+    );
+    let catalog = parse(&csv, Format::Csv, "prdect.csv").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(catalog.len(), mapped);
+    let content = std::sync::Arc::new(Content::load(&super::repo_root()).expect("content"));
+    let a =
+        pasar::dialogue::Assistant::build(content, std::sync::Arc::new(catalog)).expect("index");
+    let mut missed = Vec::new();
+    for (query, must) in [
+        ("powerbank", "powerbank"),
+        ("kabel data", "kabel"),
+        ("hijab segi empat", "segi"),
+        ("sepatu sneakers", "sepatu"),
+        ("headphone", "headphone"),
+        ("jam tangan wanita", "jam tangan"),
+        ("tas ransel laptop", "ransel"),
+        ("kaos kaki", "kaos kaki"),
+    ] {
+        let u = understand_in(query, Some(Lang::Id));
+        let c = Constraints {
+            currency: Some(Currency::Idr),
+            ..u.constraints
+        };
+        let req = request(&c, &a.shelf, Currency::Idr, 3, &[]);
+        let found = a.shelf.search(&req);
+        let names: Vec<String> = found
+            .hits
+            .iter()
+            .map(|&i| {
+                a.shelf.catalog().products()[i as usize]
+                    .name
+                    .get(Lang::Id)
+                    .to_lowercase()
+            })
+            .collect();
+        if names.is_empty() || !names.iter().any(|n| n.contains(must)) {
+            missed.push(format!("{query}: {names:?}"));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "everyday queries that missed:\n{}",
+        missed.join("\n")
+    );
 }

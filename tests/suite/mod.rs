@@ -5,6 +5,7 @@ mod cli;
 mod conversation;
 mod crossval;
 mod external;
+mod golden;
 mod props;
 mod store;
 mod understanding;
