@@ -582,7 +582,13 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
     let question = if size_options.len() > 1 && sizes.is_empty() {
         Some(("sizes", size_options))
     } else if color_options.len() > 1 && colors.is_empty() {
-        Some(("colors", color_options))
+        // colours in the customer's words ("hitam", "đen")
+        let words = ctx.content.words(ctx.lang);
+        let named = color_options
+            .iter()
+            .map(|c| words.color_name(c).to_string())
+            .collect();
+        Some(("colors", named))
     } else {
         None
     };

@@ -116,10 +116,11 @@ impl Assistant {
             groups.extend(words.synonym_groups.iter().cloned());
             for (slug, forms) in &words.categories {
                 let list = category_words.entry(slug.clone()).or_default();
-                // single words only: "sepatu lari" would make every shoe a running shoe
-                for f in forms.iter().filter(|f| !f.contains(char::is_whitespace)) {
-                    if !list.contains(f) {
-                        list.push(f.clone());
+                // the usual name only ("sepatu", "giày", "shoes"): indexing every form
+                // would make every shoe a sneaker and every phone case a powerbank
+                if let Some(name) = forms.first() {
+                    if !list.contains(name) {
+                        list.push(name.clone());
                     }
                 }
             }

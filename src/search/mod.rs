@@ -119,6 +119,9 @@ pub struct Shelf {
     speller: Speller,
     /// folded word -> folded words meaning the same (single words only)
     synonyms: FxHashMap<String, Vec<String>>,
+    /// Per category id, the words indexed with every product of it: searching for
+    /// them within the category ranks nothing and costs a scan of all of it.
+    category_terms: Vec<Vec<String>>,
 }
 
 impl std::fmt::Debug for Shelf {
@@ -232,7 +235,19 @@ impl Shelf {
             }
         }
         synonyms.retain(|_, v| !v.is_empty());
+        let category_terms = crate::canon::CATEGORIES
+            .iter()
+            .map(|slug| {
+                let mut terms: Vec<String> = Vec::new();
+                for w in category_words.get(*slug).into_iter().flatten() {
+                    let folded = fold(w);
+                    terms.extend(words(&folded).map(str::to_string));
+                }
+                terms
+            })
+            .collect();
         Ok(Shelf {
+            category_terms,
             doc_of,
             facts: Arc::new(Facts::build(&catalog)),
             catalog,
@@ -306,6 +321,13 @@ impl Shelf {
         let mut corrected = Vec::new();
         let mut unknown = Vec::new();
         let mut terms = self.terms(&req.words, &mut corrected, &mut unknown);
+        if let Some(generic) = req
+            .filter
+            .category
+            .and_then(|c| self.category_terms.get(c as usize))
+        {
+            terms.retain(|t| !generic.contains(t));
+        }
         if terms.is_empty() && !unknown.is_empty() && req.filter.is_open() {
             // only words the catalog does not know, and nothing else: no product
             return SearchResult {
