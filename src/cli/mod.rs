@@ -1,6 +1,7 @@
 //! The command line: `pasar explain`, `pasar check` (CONTRACT.md sections 4 and 8).
 //! Flags are resolved here into checked values; the work happens in the library.
 
+pub mod baseline;
 pub mod bench;
 pub mod chat;
 pub mod check;

@@ -36,6 +36,11 @@ pub struct ProductFacts {
     pub variants: (u32, u32),
 }
 
+/// The bit a size id sets in [`ScanRow::sizes_in_stock`].
+pub fn size_bit(size: u16) -> u64 {
+    1 << (size % 64)
+}
+
 pub fn currency_slot(c: Currency) -> usize {
     match c {
         Currency::Idr => 0,
@@ -44,20 +49,62 @@ pub fn currency_slot(c: Currency) -> usize {
     }
 }
 
-/// What a filter scan reads first, packed small and stored per category so a scan
-/// walks memory in order: a product that fails here is rejected in a nanosecond or
-/// two; one that passes is checked exactly against its variants.
-#[derive(Debug, Clone, Copy)]
-pub struct ScanRow {
-    pub ord: u32,
-    pub brand: u16,
-    pub gender: u8,
-    pub in_stock: bool,
+/// What a filter scan reads first, stored per category as columns: a scan for a
+/// colour and a price range touches only those two arrays (a few kilobytes for
+/// thousands of products), so it stays fast even when the cache is cold. A
+/// product that fails here is rejected in a nanosecond or two; one that passes is
+/// checked exactly against its variants.
+#[derive(Debug, Clone, Default)]
+pub struct ScanColumns {
+    pub ords: Vec<u32>,
+    pub brands: Vec<u16>,
+    pub genders: Vec<u8>,
+    pub in_stock: Vec<bool>,
     /// Colours of any variant, and of variants in stock, as bit masks.
-    pub colors: u16,
-    pub colors_in_stock: u16,
-    /// Prices by currency slot, saturated to u32 (0 = none).
-    pub prices: [u32; 3],
+    pub colors: Vec<u16>,
+    pub colors_in_stock: Vec<u16>,
+    /// Sizes of variants in stock, each size id as bit `id % 64` (a clear bit
+    /// means no such variant).
+    pub sizes_in_stock: Vec<u64>,
+    /// Prices per currency slot, saturated to u32 (0 = none).
+    pub prices: [Vec<u32>; 3],
+}
+
+impl ScanColumns {
+    pub fn len(&self) -> usize {
+        self.ords.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ords.is_empty()
+    }
+
+    fn push(&mut self, ord: u32, p: &ProductFacts, variants: &[VariantFacts]) {
+        let mut colors = 0u16;
+        let mut colors_in_stock = 0u16;
+        let mut sizes_in_stock = 0u64;
+        for v in variants {
+            if v.color != NONE8 {
+                colors |= 1 << v.color;
+                if v.in_stock {
+                    colors_in_stock |= 1 << v.color;
+                }
+            }
+            if v.in_stock && v.size != NONE16 {
+                sizes_in_stock |= size_bit(v.size);
+            }
+        }
+        self.ords.push(ord);
+        self.brands.push(p.brand);
+        self.genders.push(p.gender);
+        self.in_stock.push(p.in_stock);
+        self.colors.push(colors);
+        self.colors_in_stock.push(colors_in_stock);
+        self.sizes_in_stock.push(sizes_in_stock);
+        for (slot, price) in p.prices.iter().enumerate() {
+            self.prices[slot].push((*price).clamp(0, u32::MAX as i64) as u32);
+        }
+    }
 }
 
 /// Facts for the whole catalog, with the dictionaries that give brands and sizes
@@ -68,9 +115,9 @@ pub struct Facts {
     pub variants: Vec<VariantFacts>,
     pub brands: FxHashMap<String, u16>,
     pub sizes: FxHashMap<String, u16>,
-    /// Scan rows per category (in catalog order), and of products without one.
-    pub by_category: Vec<Vec<ScanRow>>,
-    pub uncategorized: Vec<ScanRow>,
+    /// Scan columns per category (in catalog order), and of products without one.
+    pub by_category: Vec<ScanColumns>,
+    pub uncategorized: ScanColumns,
 }
 
 pub fn category_id(slug: &str) -> Option<u8> {
@@ -114,47 +161,27 @@ fn date_number(added: Option<&str>) -> u32 {
 impl Facts {
     pub fn build(catalog: &Catalog) -> Facts {
         let mut f = Facts {
-            by_category: vec![Vec::new(); canon::CATEGORIES.len()],
+            by_category: vec![ScanColumns::default(); canon::CATEGORIES.len()],
             ..Facts::default()
         };
         for (i, p) in catalog.products().iter().enumerate() {
             let facts = f.product_facts(p);
-            let row = f.scan_row(i as u32, &facts);
+            let (start, len) = facts.variants;
+            let variants = &f.variants[start as usize..(start + len) as usize];
             match f.by_category.get_mut(facts.category as usize) {
-                Some(list) => list.push(row),
-                None => f.uncategorized.push(row),
+                Some(cols) => cols.push(i as u32, &facts, variants),
+                None => f.uncategorized.push(i as u32, &facts, variants),
             }
             f.products.push(facts);
         }
         f
     }
 
-    fn scan_row(&self, ord: u32, p: &ProductFacts) -> ScanRow {
-        let (start, len) = p.variants;
-        let mut colors = 0u16;
-        let mut colors_in_stock = 0u16;
-        for v in &self.variants[start as usize..(start + len) as usize] {
-            if v.color != NONE8 {
-                colors |= 1 << v.color;
-                if v.in_stock {
-                    colors_in_stock |= 1 << v.color;
-                }
-            }
-        }
-        ScanRow {
-            ord,
-            brand: p.brand,
-            gender: p.gender,
-            in_stock: p.in_stock,
-            colors,
-            colors_in_stock,
-            prices: p.prices.map(|x| x.clamp(0, u32::MAX as i64) as u32),
-        }
-    }
-
-    /// Every scan row: all categories, then products without one.
-    pub fn all_rows(&self) -> impl Iterator<Item = &ScanRow> {
-        self.by_category.iter().flatten().chain(&self.uncategorized)
+    /// Every scan column set: each category's, then products without one.
+    pub fn all_columns(&self) -> impl Iterator<Item = &ScanColumns> {
+        self.by_category
+            .iter()
+            .chain(std::iter::once(&self.uncategorized))
     }
 
     fn product_facts(&mut self, p: &Product) -> ProductFacts {

@@ -3,7 +3,9 @@
 //! size and stock condition must hold for one and the same variant ("hitam ukuran
 //! 42" means a black pair in 42, not a black 40 and a white 42).
 
-use super::facts::{color_id, gender_id, Facts, ProductFacts, ScanRow, NONE16, NONE8};
+use super::facts::{
+    color_id, gender_id, size_bit, Facts, ProductFacts, ScanColumns, NONE16, NONE8,
+};
 use crate::canon;
 
 /// A product filter. Empty lists mean "any".
@@ -56,43 +58,48 @@ impl Filter {
             .collect()
     }
 
-    /// The quick check on a scan row: false means the product fails; true means it
-    /// may pass and [`Filter::accepts`] decides. The category is the scan's.
-    #[inline]
-    pub fn may_accept(&self, row: &ScanRow) -> bool {
-        if self.genders != 0 {
-            let bit = if row.gender == NONE8 {
-                1 << 7
-            } else {
-                1u8 << row.gender
-            };
-            if self.genders & bit == 0 {
-                return false;
+    /// Products of `cols` that pass: a quick check column by column (only the
+    /// columns this filter uses are read), then the exact check per survivor.
+    /// Returns their positions in the catalog.
+    pub fn scan(&self, facts: &Facts, cols: &ScanColumns, out: &mut Vec<u32>) {
+        let n = cols.len();
+        let wanted_sizes = self.sizes.iter().fold(0u64, |m, &s| m | size_bit(s));
+        let colors = if self.in_stock {
+            &cols.colors_in_stock
+        } else {
+            &cols.colors
+        };
+        for i in 0..n {
+            if let Some((slot, min, max)) = self.price {
+                let price = i64::from(cols.prices[slot][i]);
+                if price == 0 || price < min || price > max {
+                    continue;
+                }
+            }
+            if self.colors != 0 && colors[i] & self.colors == 0 {
+                continue;
+            }
+            if self.in_stock && !cols.in_stock[i] {
+                continue;
+            }
+            if wanted_sizes != 0 && self.in_stock && cols.sizes_in_stock[i] & wanted_sizes == 0 {
+                continue;
+            }
+            if !self.brands.is_empty() && !self.brands.contains(&cols.brands[i]) {
+                continue;
+            }
+            if self.genders != 0 {
+                let g = cols.genders[i];
+                let bit = if g == NONE8 { 1 << 7 } else { 1u8 << g };
+                if self.genders & bit == 0 {
+                    continue;
+                }
+            }
+            let ord = cols.ords[i];
+            if self.accepts(facts, ord) {
+                out.push(ord);
             }
         }
-        if !self.brands.is_empty() && !self.brands.contains(&row.brand) {
-            return false;
-        }
-        if let Some((slot, min, max)) = self.price {
-            let price = i64::from(row.prices[slot]);
-            if price == 0 || price < min || price > max {
-                return false;
-            }
-        }
-        if self.in_stock && !row.in_stock {
-            return false;
-        }
-        if self.colors != 0 {
-            let have = if self.in_stock {
-                row.colors_in_stock
-            } else {
-                row.colors
-            };
-            if have & self.colors == 0 {
-                return false;
-            }
-        }
-        true
     }
 
     /// True when the product passes the filter.

@@ -23,14 +23,15 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    BitSetDocSet, BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, Occur, Query,
-    Scorer, TermQuery, Weight,
+    BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, Occur, Query, Scorer,
+    TermQuery, Weight,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STRING,
 };
 use tantivy::{
-    doc, BitSet, DocId, Index, IndexReader, IndexWriter, Score, Searcher, SegmentReader, Term,
+    doc, DocId, DocSet, Index, IndexReader, IndexWriter, Score, Searcher, SegmentReader, Term,
+    TERMINATED,
 };
 
 /// Why the index could not be built.
@@ -394,20 +395,17 @@ impl Shelf {
         // Otherwise the products that pass the filter come from the facts alone:
         // the category's scan rows (or all), a nanosecond or two each.
         let mut passing: Vec<u32> = Vec::new();
-        let mut consider = |row: &facts::ScanRow| {
-            if filter.may_accept(row) && filter.accepts(&self.facts, row.ord) {
-                passing.push(row.ord);
-            }
-        };
         match filter.category {
-            Some(c) => self
-                .facts
-                .by_category
-                .get(c as usize)
-                .into_iter()
-                .flatten()
-                .for_each(&mut consider),
-            None => self.facts.all_rows().for_each(&mut consider),
+            Some(c) => {
+                if let Some(cols) = self.facts.by_category.get(c as usize) {
+                    filter.scan(&self.facts, cols, &mut passing);
+                }
+            }
+            None => {
+                for cols in self.facts.all_columns() {
+                    filter.scan(&self.facts, cols, &mut passing);
+                }
+            }
         }
         if terms.is_empty() || passing.is_empty() {
             for ord in passing {
@@ -658,13 +656,38 @@ enum Candidates {
 #[derive(Debug, Clone)]
 struct DocList(Arc<Vec<DocId>>);
 
-impl DocList {
-    fn docset(&self, max_doc: DocId) -> BitSetDocSet {
-        let mut bits = BitSet::with_max_value(max_doc);
-        for &d in self.0.iter() {
-            bits.insert(d);
+/// The filtered candidates as a tantivy doc set: a cursor over the sorted list.
+struct SortedDocs {
+    docs: Arc<Vec<DocId>>,
+    at: usize,
+}
+
+impl SortedDocs {
+    fn new(docs: Arc<Vec<DocId>>) -> SortedDocs {
+        SortedDocs { docs, at: 0 }
+    }
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() < target {
+            // the candidates are few: a binary search over what is left
+            self.at += self.docs[self.at..].partition_point(|&d| d < target);
         }
-        BitSetDocSet::from(bits)
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
     }
 }
 
@@ -675,9 +698,9 @@ impl Query for DocList {
 }
 
 impl Weight for DocList {
-    fn scorer(&self, reader: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
+    fn scorer(&self, _: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
         Ok(Box::new(ConstScorer::new(
-            self.docset(reader.max_doc()),
+            SortedDocs::new(self.0.clone()),
             0.0,
         )))
     }
