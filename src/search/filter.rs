@@ -61,6 +61,9 @@ impl Filter {
     /// Products of `cols` that pass: a quick check column by column (only the
     /// columns this filter uses are read), then the exact check per survivor.
     /// Returns their positions in the catalog.
+    // One index walks several parallel columns, and only the ones this filter
+    // uses are touched: zipping all of them would read them all.
+    #[allow(clippy::needless_range_loop)]
     pub fn scan(&self, facts: &Facts, cols: &ScanColumns, out: &mut Vec<u32>) {
         let n = cols.len();
         let wanted_sizes = self.sizes.iter().fold(0u64, |m, &s| m | size_bit(s));
