@@ -336,6 +336,13 @@ fn csv_problem(line: usize, e: &csv::Error) -> ImportProblem {
     }
 }
 
+/// A value trimmed and lower-cased; nothing when it is blank.
+fn lower_trimmed(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+}
+
 /// Checks every product, normalizes values (lower-case brand and colour, upper-case
 /// letter sizes) and adds the implicit variant of products listed without one.
 fn validate(products: Vec<Lined>, problems: &mut Vec<ImportProblem>) -> Catalog {
@@ -378,10 +385,7 @@ fn validate(products: Vec<Lined>, problems: &mut Vec<ImportProblem>) -> Catalog 
                 );
             }
         }
-        p.brand = p
-            .brand
-            .map(|b| b.trim().to_lowercase())
-            .filter(|b| !b.is_empty());
+        p.brand = lower_trimmed(p.brand.take());
         if p.name.is_empty() {
             bad(
                 format!("product {:?} has no name", p.id),
@@ -435,11 +439,7 @@ fn validate(products: Vec<Lined>, problems: &mut Vec<ImportProblem>) -> Catalog 
                     "skus are unique over the whole catalog",
                 );
             }
-            v.color = v
-                .color
-                .take()
-                .map(|c| c.trim().to_lowercase())
-                .filter(|c| !c.is_empty());
+            v.color = lower_trimmed(v.color.take());
             if let Some(c) = &v.color {
                 if !canon::COLORS.contains(&c.as_str()) {
                     bad(

@@ -2,7 +2,7 @@
 //! relaxation, refinement, ordinals, follow-up questions, confirmations, language
 //! switches, and bad input that must get a clear reply rather than a panic.
 
-use super::assistant;
+use super::{assistant, found_names};
 use pasar::dialogue::act::request;
 use pasar::dialogue::{Session, Source, TurnOutcome, TurnScratch};
 use pasar::extract::Constraints;
@@ -22,19 +22,7 @@ fn play(messages: &[&str]) -> (Session, Vec<TurnOutcome>) {
 }
 
 fn search(c: Constraints) -> Vec<String> {
-    let a = assistant();
-    let req = request(&c, &a.shelf, Currency::Idr, 5, &[]);
-    a.shelf
-        .search(&req)
-        .hits
-        .iter()
-        .map(|&i| {
-            a.shelf.catalog().products()[i as usize]
-                .name
-                .get(Lang::Id)
-                .to_lowercase()
-        })
-        .collect()
+    found_names(assistant(), &c, 5)
 }
 
 fn words(q: &str) -> Constraints {

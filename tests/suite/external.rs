@@ -282,7 +282,6 @@ fn stif_informal_tokens_mapped_to_formal() {
 #[test]
 fn a_real_tokopedia_catalogue_imports_and_is_searchable() {
     use pasar::catalog::import::{parse, Format};
-    use pasar::dialogue::act::request;
     use pasar::extract::Constraints;
     use pasar::lang::Currency;
     let Some(dir) = external_data("a_real_tokopedia_catalogue_imports_and_is_searchable") else {
@@ -330,18 +329,7 @@ fn a_real_tokopedia_catalogue_imports_and_is_searchable() {
             currency: Some(Currency::Idr),
             ..u.constraints
         };
-        let req = request(&c, &a.shelf, Currency::Idr, 3, &[]);
-        let found = a.shelf.search(&req);
-        let names: Vec<String> = found
-            .hits
-            .iter()
-            .map(|&i| {
-                a.shelf.catalog().products()[i as usize]
-                    .name
-                    .get(Lang::Id)
-                    .to_lowercase()
-            })
-            .collect();
+        let names = super::found_names(&a, &c, 3);
         if names.is_empty() || !names.iter().any(|n| n.contains(must)) {
             missed.push(format!("{query}: {names:?}"));
         }

@@ -45,6 +45,27 @@ pub fn assistant() -> &'static pasar::dialogue::Assistant {
     })
 }
 
+/// The Indonesian names (lower case) of what a search for `c` lists first.
+pub fn found_names(
+    a: &pasar::dialogue::Assistant,
+    c: &pasar::extract::Constraints,
+    limit: usize,
+) -> Vec<String> {
+    use pasar::lang::Currency;
+    let req = pasar::dialogue::act::request(c, &a.shelf, Currency::Idr, limit, &[]);
+    a.shelf
+        .search(&req)
+        .hits
+        .iter()
+        .map(|&i| {
+            a.shelf.catalog().products()[i as usize]
+                .name
+                .get(Lang::Id)
+                .to_lowercase()
+        })
+        .collect()
+}
+
 pub fn understand_in(text: &str, lang: Option<Lang>) -> Understanding {
     let mut scratch = Scratch::default();
     understand(
