@@ -72,6 +72,11 @@ impl Filter {
         } else {
             &cols.colors
         };
+        // The columns settle a product unless colour and size must hold for the
+        // same variant, a colour is excluded, or a size id shares its mask bit.
+        let exact = (self.colors != 0 && !self.sizes.is_empty())
+            || self.exclude_colors != 0
+            || (!self.sizes.is_empty() && (!self.in_stock || self.sizes.iter().any(|&s| s >= 64)));
         for i in 0..n {
             if let Some((slot, min, max)) = self.price {
                 let price = i64::from(cols.prices[slot][i]);
@@ -99,7 +104,7 @@ impl Filter {
                 }
             }
             let ord = cols.ords[i];
-            if self.accepts(facts, ord) {
+            if !exact || self.accepts(facts, ord) {
                 out.push(ord);
             }
         }

@@ -21,7 +21,6 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, Occur, Query, Scorer,
     TermQuery, Weight,
@@ -117,6 +116,9 @@ pub struct Shelf {
     fields: Fields,
     /// Product position -> tantivy document id (the index has one segment).
     doc_of: Vec<DocId>,
+    /// Document id -> product position, read once from the `ord` fast field so a
+    /// search does not open the column.
+    ord_of: Arc<Vec<u32>>,
     speller: Speller,
     /// folded word -> folded words meaning the same (single words only)
     synonyms: FxHashMap<String, Vec<String>>,
@@ -208,11 +210,14 @@ impl Shelf {
             searcher = reader.searcher();
         }
         let mut doc_of = vec![0 as DocId; catalog.len()];
+        let mut ord_of: Vec<u32> = Vec::new();
         if let Some(segment) = searcher.segment_readers().first() {
             let ords = segment.fast_fields().u64(ORD_FIELD)?;
+            ord_of = vec![u32::MAX; segment.max_doc() as usize];
             for doc in 0..segment.max_doc() {
                 if let Some(o) = ords.first(doc) {
                     doc_of[o as usize] = doc;
+                    ord_of[doc as usize] = o as u32;
                 }
             }
         }
@@ -250,6 +255,7 @@ impl Shelf {
         Ok(Shelf {
             category_terms,
             doc_of,
+            ord_of: Arc::new(ord_of),
             facts: Arc::new(Facts::build(&catalog)),
             catalog,
             searcher,
@@ -479,6 +485,7 @@ impl Shelf {
         };
         let collector = ShelfCollector {
             filter,
+            ord_of: self.ord_of.clone(),
             facts: self.facts.clone(),
             keep,
             sort: req.sort,
@@ -583,6 +590,7 @@ impl TopK {
 struct ShelfCollector {
     /// Set when the query has not filtered the candidates already.
     filter: Option<Arc<Filter>>,
+    ord_of: Arc<Vec<u32>>,
     facts: Arc<Facts>,
     keep: usize,
     sort: Sort,
@@ -592,7 +600,7 @@ struct ShelfCollector {
 struct ShelfSegment {
     filter: Option<Arc<Filter>>,
     facts: Arc<Facts>,
-    ords: Column<u64>,
+    ord_of: Arc<Vec<u32>>,
     top: TopK,
 }
 
@@ -600,11 +608,11 @@ impl Collector for ShelfCollector {
     type Fruit = TopK;
     type Child = ShelfSegment;
 
-    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<ShelfSegment> {
+    fn for_segment(&self, _: u32, _: &SegmentReader) -> tantivy::Result<ShelfSegment> {
         Ok(ShelfSegment {
             filter: self.filter.clone(),
             facts: self.facts.clone(),
-            ords: segment.fast_fields().u64(ORD_FIELD)?,
+            ord_of: self.ord_of.clone(),
             top: TopK::new(self.keep, self.sort, self.slot),
         })
     }
@@ -627,8 +635,7 @@ impl SegmentCollector for ShelfSegment {
 
     #[inline]
     fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(ord) = self.ords.first(doc) {
-            let ord = ord as u32;
+        if let Some(&ord) = self.ord_of.get(doc as usize) {
             if self
                 .filter
                 .as_ref()
