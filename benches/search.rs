@@ -1,6 +1,7 @@
 //! Search over a synthetic 100k-product catalog: text plus price range plus colour
 //! (the filtered path), text alone, and filters alone, against a baseline in the
-//! same run: walking every product's facts with the same filter and no text.
+//! same run: the same filtered search as one tantivy BooleanQuery with a RangeQuery
+//! on a fast price field (`pasar::cli::baseline`).
 
 use criterion::{black_box, Criterion};
 use pasar::catalog::synthetic;
@@ -47,5 +48,9 @@ fn main() {
             b.iter(|| black_box(shelf.search(black_box(&req))))
         });
     }
+    let naive = pasar::cli::baseline::NaiveIndex::build(shelf.catalog()).expect("a naive index");
+    c.bench_function("search 100k: baseline, BooleanQuery + RangeQuery", |b| {
+        b.iter(|| black_box(naive.search("lari", "shoes", "black", 200_000, 800_000)))
+    });
     c.final_summary();
 }
