@@ -900,7 +900,10 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
                         }
                     }
                     for (w, c) in &shared_currencies {
-                        if !lists.currencies.iter().any(|(o, _)| o == w) {
+                        // another language's currency word that is an everyday word
+                        // here stays a word ("dong" is an Indonesian particle)
+                        let everyday = vocab[lang.index()].contains(&fold::fold(w));
+                        if !everyday && !lists.currencies.iter().any(|(o, _)| o == w) {
                             lists.currencies.push((w.clone(), *c));
                         }
                     }

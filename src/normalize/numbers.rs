@@ -141,7 +141,12 @@ impl NumberLexicon {
             .collect();
         for (w, c) in &lists.currencies {
             lex.currencies.insert(w.to_lowercase(), *c);
-            lex.currencies.insert(super::fold::fold(w), *c);
+            // A form written with marks ("đồng", "đô") is matched as typed: read
+            // without them it is another word ("dong" is an Indonesian particle,
+            // "đó" is "that"). Unmarked spellings are listed on their own.
+            if !super::fold::has_marks(w) {
+                lex.currencies.insert(super::fold::fold(w), *c);
+            }
         }
         lex.starters = lex
             .folded
