@@ -109,6 +109,18 @@ pub fn answer(
     let Some(intent) = intent else {
         return Answer::new(None, Situation::Fallback);
     };
+    // the request repeated while its confirmation waits: carried out
+    if let Some(Pending::Confirm {
+        intent: waiting,
+        order_id,
+    }) = &session.pending
+    {
+        if waiting == intent.name() {
+            let order_id = order_id.clone();
+            session.pending = None;
+            return carry_out(ctx, session, intent, order_id);
+        }
+    }
     let rules = &ctx.content.dialogue;
     if rules.handoff.contains(&intent) {
         ctx.notes

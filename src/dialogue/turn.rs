@@ -227,6 +227,18 @@ impl Assistant {
                 notes.push(format!("answers the confirmation of {intent}"));
                 return (u.intent, Source::Rules, false);
             }
+            // "yes cancel it" after "cancel this order?": asking again, about
+            // nothing else, is a yes
+            Some(Pending::Confirm { intent, .. })
+                if u.intent.is_some_and(|i| i.name() == intent)
+                    && !u.escalate
+                    && said.ordinal.is_none()
+                    && said.order_id.is_none()
+                    && !session::describes_products(said) =>
+            {
+                notes.push(format!("repeating {intent} confirms it"));
+                return (u.intent, Source::Rules, false);
+            }
             Some(Pending::Slot { intent, slot, .. }) if session::has_key(said, &slot) => {
                 let strong_other = u.intent.is_some_and(|i| {
                     i.name() != intent && !u.escalate && i != Intent::ProductSearch

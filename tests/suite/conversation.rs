@@ -258,3 +258,31 @@ fn every_reply_is_rendered_in_every_language() {
         );
     }
 }
+
+#[test]
+fn asking_again_confirms_and_a_yes_after_a_price_adds_it() {
+    let (session, outs) = play(&[
+        "cari kaos polos putih ukuran M",
+        "yang pertama berapa harganya?",
+        "iya",
+        "checkout",
+        "checkout aja",
+    ]);
+    // the price reply offers the cart: a yes adds the product in focus
+    assert_eq!(outs[2].intent, Some(Intent::Affirm));
+    assert!(
+        outs[2].template.contains("cart_add.done"),
+        "{}",
+        outs[2].template
+    );
+    assert!(outs[3].template.contains("checkout.confirm"));
+    // repeating the request while its confirmation waits carries it out
+    assert_eq!(outs[4].intent, Some(Intent::Checkout));
+    assert!(
+        outs[4].template.contains("checkout.done"),
+        "{}",
+        outs[4].template
+    );
+    assert_eq!(session.orders.len(), 1);
+    assert!(session.cart.is_empty());
+}
