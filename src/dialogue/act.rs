@@ -591,7 +591,10 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
     };
     let size_options = distinct(|v| v.size.as_ref());
     let color_options = distinct(|v| v.color.as_ref());
-    let question = if size_options.len() > 1 && sizes.is_empty() {
+    let asks = ctx.content.dialogue.ask_variant;
+    let question = if !asks {
+        None
+    } else if size_options.len() > 1 && sizes.is_empty() {
         Some(("sizes", size_options))
     } else if color_options.len() > 1 && colors.is_empty() {
         // colours in the customer's words ("hitam", "đen")
@@ -647,6 +650,16 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         }),
     }
     ctx.notes.push(format!("cart: +{quantity} {}", variant.sku));
+    let mut card = card;
+    let words = ctx.content.words(ctx.lang);
+    card.variant = [
+        variant.size.clone(),
+        variant.color.as_deref().map(|c| words.color_name(c).to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     let mut a = Answer::new(Some(Intent::CartAdd), Situation::Done);
     a.product = Some(card);
     a.quantity = Some(quantity);

@@ -23,6 +23,9 @@ pub struct RawDialogue {
     #[serde(default)]
     pub handoff: Vec<String>,
     pub fallback_min_confidence: f64,
+    /// Ask which size or colour before adding a product that has several.
+    #[serde(default)]
+    pub ask_variant: bool,
     #[serde(default)]
     pub follow_ups: Vec<RawFollowUp>,
     pub summary: RawSummaries,
@@ -72,6 +75,7 @@ pub struct DialogueRules {
     pub confirm: Vec<Intent>,
     pub handoff: Vec<Intent>,
     pub fallback_min_confidence: f32,
+    pub ask_variant: bool,
     pub follow_ups: Vec<FollowUp>,
     pub summary: [SummaryWords; 3],
 }
@@ -91,6 +95,7 @@ impl Default for DialogueRules {
             confirm: Vec::new(),
             handoff: vec![Intent::HumanHandoff],
             fallback_min_confidence: 1.0,
+            ask_variant: false,
             follow_ups: Vec::new(),
             summary: [words.clone(), words.clone(), words],
         }
@@ -261,6 +266,7 @@ pub fn compile<T>(f: &SourceFile<T>, raw: &RawDialogue, problems: &mut Problems)
         confirm: intents(f, "dialogue.confirm", &raw.confirm, problems),
         handoff: intents(f, "dialogue.handoff", &raw.handoff, problems),
         fallback_min_confidence: raw.fallback_min_confidence as f32,
+        ask_variant: raw.ask_variant,
         follow_ups,
         summary: [
             raw.summary.id.clone(),

@@ -31,6 +31,9 @@ pub struct ProductCard {
     pub colors: Vec<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The size and colour put in the cart ("42, hitam"), when one was chosen.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub variant: String,
 }
 
 impl ProductCard {
@@ -63,6 +66,7 @@ impl ProductCard {
             sizes,
             colors,
             description: p.description.get(lang).to_string(),
+            variant: String::new(),
         }
     }
 }
