@@ -201,6 +201,7 @@ fn ask(
         quantity,
         sizes: Vec::new(),
         colors: Vec::new(),
+        replaces: None,
     });
     let mut a = Answer::new(Some(intent), Situation::Ask);
     // templates speak of one size or colour
@@ -512,17 +513,19 @@ fn compare(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answ
 
 fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
     let pending = session.pending.take();
-    let (pending_product, pending_quantity, mut chosen_sizes, mut chosen_colors) = match pending {
-        Some(Pending::Slot {
-            intent,
-            product,
-            quantity,
-            sizes,
-            colors,
-            ..
-        }) if intent == "cart_add" => (product, quantity, sizes, colors),
-        _ => (None, None, Vec::new(), Vec::new()),
-    };
+    let (pending_product, pending_quantity, mut chosen_sizes, mut chosen_colors, replaces) =
+        match pending {
+            Some(Pending::Slot {
+                intent,
+                product,
+                quantity,
+                sizes,
+                colors,
+                replaces,
+                ..
+            }) if intent == "cart_add" => (product, quantity, sizes, colors, replaces),
+            _ => (None, None, Vec::new(), Vec::new(), None),
+        };
     let id = match pending_product {
         Some(id) if said.ordinal.is_none() => Ok(id),
         _ => point_at(ctx, session, said),
@@ -574,7 +577,13 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         .collect();
     let card = ctx.card(&p);
     if available.is_empty() {
-        let mut a = not_found(ctx, Intent::CartAdd, "out_of_stock");
+        // sold out in that size or colour, or never made in it
+        let made = p.variants.iter().any(fits);
+        let mut a = not_found(
+            ctx,
+            Intent::CartAdd,
+            if made { "out_of_stock" } else { "no_variant" },
+        );
         a.product = Some(card);
         return a;
     }
@@ -592,9 +601,11 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
     let size_options = distinct(|v| v.size.as_ref());
     let color_options = distinct(|v| v.color.as_ref());
     let asks = ctx.content.dialogue.ask_variant;
+    let several_sizes = size_options.len() > 1;
+    let several_colors = color_options.len() > 1;
     let question = if !asks {
         None
-    } else if size_options.len() > 1 && sizes.is_empty() {
+    } else if several_sizes && sizes.is_empty() {
         Some(("sizes", size_options))
     } else if color_options.len() > 1 && colors.is_empty() {
         // colours in the customer's words ("hitam", "đen")
@@ -630,6 +641,15 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         return a;
     }
     let variant = available[0];
+    // a size or colour said right after an add changes that line
+    let replaced = replaces.and_then(|sku| {
+        let at = session.cart.iter().position(|l| l.sku == sku)?;
+        Some(session.cart.remove(at))
+    });
+    let quantity = match (&replaced, said.quantity) {
+        (Some(old), None) => old.quantity,
+        _ => quantity,
+    };
     let in_cart = session
         .cart
         .iter()
@@ -637,10 +657,16 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         .map(|l| l.quantity)
         .sum::<i64>();
     if variant.stock < in_cart + quantity {
+        if let Some(old) = replaced {
+            session.cart.push(old);
+        }
         let mut a = not_found(ctx, Intent::CartAdd, "out_of_stock");
         a.product = Some(card);
         return a;
     }
+    // the variant was chosen for the customer: the next size or colour changes it
+    let unchosen = (several_sizes && sizes.is_empty()) || (several_colors && colors.is_empty());
+    let (chosen_sizes, chosen_colors) = (sizes.clone(), colors.clone());
     match session.cart.iter_mut().find(|l| l.sku == variant.sku) {
         Some(line) => line.quantity += quantity,
         None => session.cart.push(CartLine {
@@ -654,12 +680,26 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
     let words = ctx.content.words(ctx.lang);
     card.variant = [
         variant.size.clone(),
-        variant.color.as_deref().map(|c| words.color_name(c).to_string()),
+        variant
+            .color
+            .as_deref()
+            .map(|c| words.color_name(c).to_string()),
     ]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
+    if unchosen {
+        session.pending = Some(Pending::Slot {
+            intent: Intent::CartAdd.name().to_string(),
+            slot: "variant".into(),
+            product: Some(p.id.clone()),
+            quantity: Some(quantity),
+            sizes: chosen_sizes,
+            colors: chosen_colors,
+            replaces: Some(variant.sku.clone()),
+        });
+    }
     let mut a = Answer::new(Some(Intent::CartAdd), Situation::Done);
     a.product = Some(card);
     a.quantity = Some(quantity);

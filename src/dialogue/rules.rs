@@ -116,6 +116,7 @@ pub const REASONS: &[&str] = &[
     "unknown_order",
     "unknown_voucher",
     "not_in_cart",
+    "no_variant",
 ];
 
 /// Keys a search can give up.

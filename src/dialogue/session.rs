@@ -25,6 +25,10 @@ pub enum Pending {
         sizes: Vec<String>,
         #[serde(default)]
         colors: Vec<String>,
+        /// After an add that chose the variant itself: the cart line a size or
+        /// colour in the next message replaces.
+        #[serde(default)]
+        replaces: Option<String>,
     },
     /// "Are you sure?" before `intent` is carried out.
     Confirm {
@@ -106,9 +110,10 @@ pub fn names_products(c: &Constraints) -> bool {
         || c.price_max.is_some()
 }
 
-/// Whether the constraints have a value for `key`.
+/// Whether the constraints have a value for `key` (`variant`: a size or colour).
 pub fn has_key(c: &Constraints, key: &str) -> bool {
     match key {
+        "variant" => !c.sizes.is_empty() || !c.colors.is_empty(),
         "price_min" => c.price_min.is_some(),
         "price_max" => c.price_max.is_some(),
         "currency" => c.currency.is_some(),

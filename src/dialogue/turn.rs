@@ -390,7 +390,7 @@ fn answer_to_question(
     let Some(Pending::Slot { slot, .. }) = &session.pending else {
         return;
     };
-    if slot != "sizes" || !said.sizes.is_empty() {
+    if !(slot == "sizes" || slot == "variant") || !said.sizes.is_empty() {
         return;
     }
     let words: Vec<&str> = normalized.split_whitespace().collect();

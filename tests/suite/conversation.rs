@@ -157,27 +157,64 @@ fn an_ordinal_past_the_end_of_the_list_is_a_clear_reply() {
 }
 
 #[test]
-fn adding_to_the_cart_asks_the_size_then_adds() {
+fn adding_to_the_cart_takes_a_fitting_variant_and_names_it() {
     let (session, outs) = play(&[
+        "cari sepatu lari aerostreet warna merah",
+        "yang pertama masukin keranjang",
+    ]);
+    assert_eq!(outs[1].intent, Some(Intent::CartAdd));
+    assert_eq!(session.cart.len(), 1, "{}", outs[1].reply.text);
+    // the colour said in the search is the one taken, and the reply says so
+    assert!(session.cart[0].sku.ends_with("-red"), "{:?}", session.cart);
+    assert!(
+        outs[1].reply.text.contains("merah)"),
+        "{}",
+        outs[1].reply.text
+    );
+}
+
+#[test]
+fn with_ask_variant_the_cart_asks_the_size_then_the_colour() {
+    let dir = super::content_copy();
+    let rules = dir.path().join("rules/dialogue.yaml");
+    let text = std::fs::read_to_string(&rules).expect("dialogue rules");
+    std::fs::write(
+        &rules,
+        text.replace("ask_variant: false", "ask_variant: true"),
+    )
+    .expect("write");
+    let content = pasar::content::Content::load(dir.path()).expect("the content copy");
+    let a =
+        pasar::dialogue::Assistant::new(std::sync::Arc::new(content), assistant().shelf.clone());
+    let mut session = Session::new("ask-variant");
+    let mut scratch = TurnScratch::default();
+    let outs: Vec<TurnOutcome> = [
         "cari sepatu lari aerostreet",
         "yang pertama masukin keranjang",
-        "ukuran 40",
+        "40",
         "yang merah",
-    ]);
+    ]
+    .iter()
+    .map(|m| a.turn(&mut session, m, None, true, &mut scratch))
+    .collect();
     assert!(
         outs[1].template.contains("cart_add.ask"),
         "{}",
         outs[1].template
     );
-    // the product comes in two colours in size 40: which one?
+    // the product comes in two colours in size 40: which one? (in the customer's words)
     assert!(
         outs[2].template.contains("cart_add.ask"),
         "{}",
         outs[2].template
     );
+    assert!(
+        outs[2].reply.text.contains("merah"),
+        "{}",
+        outs[2].reply.text
+    );
     assert_eq!(session.cart.len(), 1, "{}", outs[3].reply.text);
     assert_eq!(outs[3].intent, Some(Intent::CartAdd));
-    assert_eq!(outs[3].cart.items, 1);
     assert!(
         session.cart[0].sku.ends_with("-40-red"),
         "{:?}",
@@ -285,4 +322,27 @@ fn asking_again_confirms_and_a_yes_after_a_price_adds_it() {
     );
     assert_eq!(session.orders.len(), 1);
     assert!(session.cart.is_empty());
+}
+
+#[test]
+fn a_size_right_after_an_add_changes_that_line() {
+    let (session, outs) = play(&[
+        "cari sepatu lari aerostreet osaka runner",
+        "yang pertama masukin keranjang",
+        "ukuran 40 kak",
+    ]);
+    assert_eq!(outs[1].cart.items, 1, "{}", outs[1].reply.text);
+    assert_eq!(
+        outs[2].intent,
+        Some(Intent::CartAdd),
+        "{}",
+        outs[2].reply.text
+    );
+    assert_eq!(session.cart.len(), 1, "{:?}", session.cart);
+    assert!(session.cart[0].sku.contains("-40-"), "{:?}", session.cart);
+    assert!(
+        outs[2].reply.text.contains("(40, "),
+        "{}",
+        outs[2].reply.text
+    );
 }
