@@ -27,13 +27,14 @@ pub fn run(
     let started = std::time::Instant::now();
     let report = golden::run(&assistant, &fixtures);
     let elapsed = started.elapsed();
-    println!("{}", report.text());
+    // the timing first, on stderr, so the closing line stays the last one
     eprintln!(
         "{} conversations, {} turns in {:.0} ms",
         report.conversations.len(),
         report.turns,
         elapsed.as_secs_f64() * 1000.0
     );
+    println!("{}", report.text());
     if let Some(path) = junit {
         std::fs::write(&path, report.junit())?;
     }

@@ -393,7 +393,13 @@ fn point_at(
             _ => Err("not_in_list"),
         };
     }
-    if said.query.is_some() || !said.brands.is_empty() {
+    // a product named by brand or by words products use ("bahannya apa?" names none)
+    let named = !said.brands.is_empty()
+        || said
+            .query
+            .as_deref()
+            .is_some_and(|q| ctx.shelf.knows_any(q));
+    if named {
         let mut c = said.clone();
         c.ordinal = None;
         let req = request(&c, ctx.shelf, ctx.currency, 1, &["in_stock".to_string()]);

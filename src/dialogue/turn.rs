@@ -280,6 +280,26 @@ impl Assistant {
                         | Intent::CompareProducts
                 )
             });
+        // "yang merah ada?" during a search: a refinement, whatever else it resembles
+        let refining = said.category.is_none()
+            && session.search.category.is_some()
+            && session::names_products(said)
+            && u.escalate_reason != Some(EscalateReason::OutOfScope)
+            && u.intent
+                .into_iter()
+                .chain(u.candidates.iter().map(|c| c.intent))
+                .take(2)
+                .any(|i| {
+                    matches!(
+                        i,
+                        Intent::ProductSearch | Intent::StockCheck | Intent::Recommend
+                    )
+                });
+        if refining && said.ordinal.is_none() {
+            notes
+                .push("refines the search in progress: answered as product_search by rules".into());
+            return (Some(Intent::ProductSearch), Source::Rules, false);
+        }
         if let Some(i) = pointing {
             if said.ordinal.is_some() && !session.shown.is_empty() {
                 notes.push(format!(
