@@ -87,9 +87,20 @@ impl LanguageVotes {
         {
             return (default, score);
         }
+        // In a conversation a short, mixed message ("ok", "checkout", "size 42")
+        // stays in the conversation's language unless another language clearly
+        // leads (a whole word's worth of votes).
+        if let Some(h) = hint {
+            if score[best.index()] - score[h.index()] < HINT_MARGIN {
+                return (h, score);
+            }
+        }
         (best, score)
     }
 }
+
+/// How far another language must lead the conversation's language to take over.
+const HINT_MARGIN: f32 = 1.0;
 
 /// Whether the text is written in Latin letters, another script, or has no letters.
 pub fn script_of(text: &str) -> Script {

@@ -346,3 +346,31 @@ fn a_size_right_after_an_add_changes_that_line() {
         outs[2].reply.text
     );
 }
+
+#[test]
+fn a_colour_during_a_search_refines_it_by_rules() {
+    // CONTRACT section 2's own example: "yang merah ada?"
+    let (_, outs) = play(&["ada sepatu lari?", "yang merah ada?"]);
+    let out = &outs[1];
+    assert_eq!(out.intent, Some(Intent::ProductSearch));
+    assert!(!out.escalate);
+    assert_eq!(out.source, Source::Rules);
+    assert_eq!(out.constraints.category.as_deref(), Some("shoes"));
+    assert_eq!(out.constraints.colors, vec!["red".to_string()]);
+    assert!(!out.products.is_empty());
+}
+
+#[test]
+fn a_short_mixed_message_stays_in_the_conversations_language() {
+    let (_, outs) = play(&[
+        "do you have sneakers under 500k",
+        "add the first one",
+        "checkout",
+        "ok",
+    ]);
+    for out in &outs[1..] {
+        assert_eq!(out.lang, Lang::En, "{}", out.reply.text);
+    }
+    let (_, outs) = play(&["có giày sneaker dưới 1 triệu không", "ok"]);
+    assert_eq!(outs[1].lang, Lang::Vi, "{}", outs[1].reply.text);
+}
