@@ -1,7 +1,8 @@
 //! `pasar bench` (CONTRACT.md section 8): indexes a synthetic catalog of `--products`
 //! products, plays `--turns` deterministic turns of scripted conversations in
 //! Indonesian and Vietnamese (normalize to rendered reply, no database write), and
-//! prints per-stage p50/p99, a filtered-search microbenchmark, and the closing line
+//! prints per-stage p50/p99, a filtered-search microbenchmark against a naive
+//! baseline, what queueing chat history costs a turn, and the closing line
 //! `bench products=N turns=N p50_us=X p99_us=X turns_per_s=X index_ms=X rss_mb=X`.
 
 use super::load_content;
@@ -10,6 +11,8 @@ use crate::dialogue::act::request;
 use crate::dialogue::{Assistant, Session, TurnScratch};
 use crate::extract::Constraints;
 use crate::lang::Currency;
+use crate::store::history::{turn_messages, HistoryWriter, TurnRecord};
+use crate::store::Store;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -104,6 +107,33 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
     }
     let run_secs = run_started.elapsed().as_secs_f64();
 
+    // chat history: what a turn adds to the hot path (queueing its records), and
+    // how fast the writer task drains them into a SQLite file in batches
+    let history_turns = turns.min(5_000);
+    let db = std::env::temp_dir().join(format!("pasar-bench-{}.db", std::process::id()));
+    let runtime = super::db::runtime()?;
+    let (enqueue_ns, drain_secs) = runtime.block_on(async {
+        let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+        let writer = HistoryWriter::start(store);
+        let mut enqueue: Vec<u64> = Vec::with_capacity(history_turns);
+        let mut session = Session::new("bench-history");
+        let started = Instant::now();
+        for i in 0..history_turns {
+            let (_, text) = lines[i % lines.len()];
+            let out = assistant.turn(&mut session, text, None, false, &mut scratch);
+            let t = Instant::now();
+            writer.record(TurnRecord {
+                session: session.clone(),
+                customer: None,
+                messages: turn_messages(&session.id, text, &out, 0),
+            });
+            enqueue.push(t.elapsed().as_nanos() as u64);
+        }
+        writer.flush().await;
+        anyhow::Ok((enqueue, started.elapsed().as_secs_f64()))
+    })?;
+    let _ = std::fs::remove_file(&db);
+
     // the filtered search alone: text + price range + colour
     let queries = [
         // the words left after the category is taken out, as a turn would have them
@@ -191,6 +221,17 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
         us(percentile(&naive_ns, 0.5)),
         us(percentile(&naive_ns, 0.99)),
         percentile(&naive_ns, 0.5) as f64 / percentile(&search_ns, 0.5).max(1) as f64
+    );
+    let mut enqueue_ns = enqueue_ns;
+    enqueue_ns.sort_unstable();
+    println!(
+        "{:<10} {:>10.2} {:>10.2}   (queueing a turn's history; {} turns and their {} messages written to SQLite in {:.2} s)",
+        "history",
+        us(percentile(&enqueue_ns, 0.5)),
+        us(percentile(&enqueue_ns, 0.99)),
+        history_turns,
+        history_turns * 2,
+        drain_secs
     );
     whole.sort_unstable();
     println!(
