@@ -238,6 +238,20 @@ fn ordinals_quantities_sort_and_codes() {
         json!({"ordinal": 2}),
     );
     constraints_include("beli 3 pcs", Some(Lang::Id), json!({"quantity": 3}));
+    // a number right after a cart verb is how many
+    constraints_include("aqua masukin 2 dus", Some(Lang::Id), json!({"quantity": 2}));
+    constraints_include(
+        "add 2 of the first one",
+        Some(Lang::En),
+        json!({"quantity": 2, "ordinal": 1}),
+    );
+    constraints_include("thêm 3 cái vào giỏ", Some(Lang::Vi), json!({"quantity": 3}));
+    // "dong" is an Indonesian particle here, not the Vietnamese currency
+    constraints_include(
+        "cek pesanan PSR-999999 dong",
+        Some(Lang::Id),
+        json!({"order_id": "PSR-999999"}),
+    );
     constraints_include(
         "yang termurah dong",
         Some(Lang::Id),
