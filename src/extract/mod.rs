@@ -530,6 +530,25 @@ impl LangExtractor {
                         out.classes[i] = Some("#size");
                     }
                 }
+                // "7th", "2nd": an English ordinal written in digits
+                let ordinal_suffix = matches!(a.unit.as_deref(), Some("st" | "nd" | "rd" | "th"));
+                if ordinal_suffix
+                    && !used[i]
+                    && c.ordinal.is_none()
+                    && (1.0..=99.0).contains(&a.value)
+                {
+                    c.ordinal = Some(a.value as i64);
+                    if trace {
+                        prov.push(Provenance {
+                            key: "ordinal",
+                            value: (a.value as i64).to_string(),
+                            words: tokens[i].text.to_string(),
+                            origin: None,
+                        });
+                    }
+                    used[i] = true;
+                    out.classes[i] = Some("#ordinal");
+                }
                 if out.classes[i].is_none() {
                     out.classes[i] = Some(if a.money { "#money" } else { "#num" });
                 }

@@ -246,6 +246,7 @@ fn ordinals_quantities_sort_and_codes() {
         json!({"quantity": 2, "ordinal": 1}),
     );
     constraints_include("thêm 3 cái vào giỏ", Some(Lang::Vi), json!({"quantity": 3}));
+    constraints_include("the 7th one please", Some(Lang::En), json!({"ordinal": 7}));
     // "dong" is an Indonesian particle here, not the Vietnamese currency
     constraints_include(
         "cek pesanan PSR-999999 dong",
