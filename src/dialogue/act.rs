@@ -433,12 +433,22 @@ fn about_product(
             };
             let mut card = ctx.card(&p);
             if intent == Intent::StockCheck && (!said.colors.is_empty() || !said.sizes.is_empty()) {
+                // "size XL ready?" while browsing white tees: white in XL
+                let colors = if said.colors.is_empty() {
+                    &session.search.colors
+                } else {
+                    &said.colors
+                };
+                let sizes = if said.sizes.is_empty() {
+                    &session.search.sizes
+                } else {
+                    &said.sizes
+                };
                 card.in_stock = p.variants.iter().any(|v| {
                     v.stock > 0
-                        && (said.colors.is_empty()
-                            || v.color.as_ref().is_some_and(|c| said.colors.contains(c)))
-                        && (said.sizes.is_empty()
-                            || v.size.as_ref().is_some_and(|s| said.sizes.contains(s)))
+                        && (colors.is_empty()
+                            || v.color.as_ref().is_some_and(|c| colors.contains(c)))
+                        && (sizes.is_empty() || v.size.as_ref().is_some_and(|s| sizes.contains(s)))
                 });
             }
             if card.in_stock {
