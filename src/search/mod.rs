@@ -472,7 +472,15 @@ impl Shelf {
                 ));
             }
         }
-        let words: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        // one clause needs no union around it
+        let words: Box<dyn Query> = if should.len() == 1 {
+            should
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(BooleanQuery::new(Vec::new())))
+        } else {
+            Box::new(BooleanQuery::new(should))
+        };
         let (query, filter): (Box<dyn Query>, _) = match candidates {
             Candidates::Listed(docs) => (
                 Box::new(BooleanQuery::new(vec![
