@@ -341,11 +341,13 @@ impl LangExtractor {
                             // "sepatu lari", "powerbank", "kem chống nắng": the words
                             // beyond the category's usual name say which kind
                             let span = &tokens[m.start..m.end];
+                            // (every word of a lexicon phrase counts: "thể" in
+                            // "giày thể thao" is not the stopword "thế")
                             let name = self.category_names.get(slug.as_str());
-                            for t in span.iter().filter(|t| {
-                                !name.is_some_and(|n| n.contains(t.key.as_str()))
-                                    && !self.query_ignore.contains(t.key.as_str())
-                            }) {
+                            for t in span
+                                .iter()
+                                .filter(|t| !name.is_some_and(|n| n.contains(t.key.as_str())))
+                            {
                                 describing.push(t.text.to_string());
                             }
                         }
