@@ -56,6 +56,8 @@ pub struct SummaryWords {
     pub between: String,
     /// Why something could not be done, as the `reason` of a reply.
     pub reasons: std::collections::BTreeMap<String, String>,
+    /// The order of a summary's parts: category, query, colors, brands, sizes.
+    pub order: Vec<String>,
 }
 
 /// A follow-up question.
@@ -87,6 +89,7 @@ impl Default for DialogueRules {
             over: "> {min}".into(),
             between: "{min}-{max}".into(),
             reasons: Default::default(),
+            order: SUMMARY_PARTS.iter().map(|p| p.to_string()).collect(),
         };
         DialogueRules {
             results_shown: 5,
@@ -118,6 +121,9 @@ pub const REASONS: &[&str] = &[
     "not_in_cart",
     "no_variant",
 ];
+
+/// The parts of a search summary, each written once in `order`.
+pub const SUMMARY_PARTS: &[&str] = &["category", "query", "colors", "brands", "sizes"];
 
 /// Keys a search can give up.
 pub const RELAXABLE: &[&str] = &[
@@ -223,6 +229,18 @@ pub fn compile<T>(f: &SourceFile<T>, raw: &RawDialogue, problems: &mut Problems)
         ("vi", &raw.summary.vi),
         ("en", &raw.summary.en),
     ] {
+        let mut order = words.order.clone();
+        order.sort();
+        let mut parts: Vec<String> = SUMMARY_PARTS.iter().map(|p| p.to_string()).collect();
+        parts.sort();
+        if order != parts {
+            problems.push(f.error(
+                &format!("dialogue.summary.{lang}.order"),
+                format!("the summary order {:?} is not each part once", words.order),
+                format!("each of {} once", SUMMARY_PARTS.join(", ")),
+                "the order is the language's word order for what was searched",
+            ));
+        }
         for reason in REASONS {
             if !words.reasons.contains_key(*reason) {
                 problems.push(f.key_error(

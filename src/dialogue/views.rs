@@ -127,25 +127,25 @@ pub fn summary(
     lang: Lang,
     currency: Currency,
 ) -> String {
+    let phrases = rules.summary_words(lang);
     let mut parts: Vec<String> = Vec::new();
-    if let Some(cat) = &c.category {
-        parts.push(words.category_name(cat).to_string());
-    }
-    if let Some(q) = &c.query {
-        parts.push(q.clone());
-    }
-    for color in &c.colors {
-        parts.push(words.color_name(color).to_string());
-    }
-    for b in &c.brands {
-        parts.push(b.clone());
-    }
-    if !c.sizes.is_empty() {
-        parts.push(c.sizes.join("/"));
+    // in the language's word order: "sepatu lari merah", "black running shoes"
+    for key in &phrases.order {
+        match key.as_str() {
+            "category" => parts.extend(
+                c.category
+                    .as_deref()
+                    .map(|cat| words.category_name(cat).to_string()),
+            ),
+            "query" => parts.extend(c.query.clone()),
+            "colors" => parts.extend(c.colors.iter().map(|col| words.color_name(col).to_string())),
+            "brands" => parts.extend(c.brands.iter().cloned()),
+            "sizes" if !c.sizes.is_empty() => parts.push(c.sizes.join("/")),
+            _ => {}
+        }
     }
     let currency = c.currency.unwrap_or(currency);
     let money = |x: i64| format_money(x as f64, currency, lang);
-    let phrases = rules.summary_words(lang);
     match (c.price_min, c.price_max) {
         (Some(min), Some(max)) if min > 0 => parts.push(
             phrases

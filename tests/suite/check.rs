@@ -220,3 +220,31 @@ fn lexicon_mistakes_are_reported() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn dialogue_rule_mistakes_are_reported() {
+    let errors = errors_after(|root| {
+        let rules = root.join("rules/dialogue.yaml");
+        replace(&rules, "relax_order: [query,", "relax_order: [querry,");
+        replace(&rules, "confirm: [cart_clear,", "confirm: [cart_claer,");
+        replace(
+            &rules,
+            "order: [colors, brands, query, category, sizes]",
+            "order: [colors, colors, query, category, sizes]",
+        );
+        replace(
+            &rules,
+            "        no_variant: \"it does not come in that size or colour\"\n",
+            "",
+        );
+    });
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let has = |needle: &str| {
+        text.iter()
+            .any(|t| t.contains("rules/dialogue.yaml:") && t.contains(needle))
+    };
+    assert!(has("unknown key \"querry\""), "{text:#?}");
+    assert!(has("unknown intent \"cart_claer\""), "{text:#?}");
+    assert!(has("is not each part once"), "{text:#?}");
+    assert!(has("no words for the reason \"no_variant\""), "{text:#?}");
+}
