@@ -262,6 +262,16 @@ impl Assistant {
         ) {
             session.pending = None;
         }
+        // "yang pertama ada warna apa aja?": a search that names no product but
+        // points into the list asks about that product
+        if u.intent == Some(Intent::ProductSearch)
+            && said.ordinal.is_some()
+            && !session::names_products(said)
+            && !session.shown.is_empty()
+        {
+            notes.push("points into the last list without a search: product_info".into());
+            return (Some(Intent::ProductInfo), Source::Rules, false);
+        }
         if !u.escalate {
             return (u.intent, Source::Rules, false);
         }
