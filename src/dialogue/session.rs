@@ -71,6 +71,8 @@ pub struct Session {
     /// The product the conversation is about.
     pub focus: Option<String>,
     pub pending: Option<Pending>,
+    /// The intent the last turn was answered as.
+    pub last_intent: Option<String>,
     pub cart: Vec<CartLine>,
     pub orders: Vec<OrderRecord>,
 }

@@ -192,6 +192,7 @@ impl Assistant {
             said,
             (!refined).then_some(keeps.as_slice()),
         );
+        session.last_intent = answer.intent.map(|i| i.name().to_string());
         TurnOutcome {
             turn: session.turn,
             lang: u.lang,
@@ -290,6 +291,17 @@ impl Assistant {
                         | Intent::CompareProducts
                 )
             });
+        // "kalau ukuran L?" after a stock answer: the same question about that size
+        if session.last_intent.as_deref() == Some(Intent::StockCheck.name())
+            && session.focus.is_some()
+            && said.category.is_none()
+            && said.ordinal.is_none()
+            && (!said.sizes.is_empty() || !said.colors.is_empty())
+            && said.brands.is_empty()
+        {
+            notes.push("asks the stock question again for another size or colour".into());
+            return (Some(Intent::StockCheck), Source::Rules, false);
+        }
         // "yang merah ada?" during a search: a refinement, whatever else it resembles
         let refining = said.category.is_none()
             && session.search.category.is_some()
@@ -417,13 +429,17 @@ fn answer_to_question(
     said: &mut Constraints,
     notes: &mut Vec<String>,
 ) {
-    let Some(Pending::Slot { slot, .. }) = &session.pending else {
-        return;
-    };
-    if !(slot == "sizes" || slot == "variant") || !said.sizes.is_empty() {
+    let asked = matches!(&session.pending, Some(Pending::Slot { slot, .. }) if slot == "sizes" || slot == "variant");
+    // "kalau 44?" right after a stock answer about one product
+    let about_stock = session.focus.is_some()
+        && session.last_intent.as_deref() == Some(Intent::StockCheck.name());
+    if !(asked || about_stock) || !said.sizes.is_empty() {
         return;
     }
-    let words: Vec<&str> = normalized.split_whitespace().collect();
+    let words: Vec<&str> = normalized
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "kalau" | "kalo" | "klo" | "if" | "còn" | "thì"))
+        .collect();
     let candidate = match words.as_slice() {
         [w] => *w,
         [w, filler] if filler.len() <= 4 => *w,

@@ -374,3 +374,22 @@ fn a_short_mixed_message_stays_in_the_conversations_language() {
     let (_, outs) = play(&["có giày sneaker dưới 1 triệu không", "ok"]);
     assert_eq!(outs[1].lang, Lang::Vi, "{}", outs[1].reply.text);
 }
+
+#[test]
+fn another_size_after_a_stock_answer_asks_about_the_same_product() {
+    let (_, outs) = play(&[
+        "ada sepatu nike revolution 7?",
+        "yang pertama ready?",
+        "kalau 44?",
+    ]);
+    assert_eq!(outs[1].intent, Some(Intent::StockCheck));
+    assert_eq!(
+        outs[2].intent,
+        Some(Intent::StockCheck),
+        "{}",
+        outs[2].reply.text
+    );
+    assert!(!outs[2].escalate);
+    assert_eq!(outs[2].constraints.sizes, vec!["44".to_string()]);
+    assert_eq!(outs[2].products[0].id, outs[1].products[0].id);
+}
