@@ -33,7 +33,7 @@ fn main() {
     let content = Arc::new(
         Content::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).expect("the shipped content"),
     );
-    let catalog = Arc::new(synthetic::generate(100_000, 42));
+    let catalog = Arc::new(synthetic::generate(100_000, 42).expect("a synthetic catalog"));
     let assistant = Assistant::build(content, catalog).expect("an index");
     let shelf = &assistant.shelf;
     let mut c = Criterion::default().configure_from_args();

@@ -104,10 +104,29 @@ pub fn read_file(path: &Path) -> Result<Catalog, ImportError> {
 
 /// Parses and validates catalog text; `origin` names it in errors.
 pub fn parse(text: &str, format: Format, origin: &str) -> Result<Catalog, ImportError> {
-    let (products, mut problems) = match format {
+    let (products, problems) = match format {
         Format::Json => parse_json(text),
         Format::Csv => parse_csv(text),
     };
+    checked(products, problems, origin)
+}
+
+/// Checks products built in code or read back from the store, as an import
+/// would; a problem's "line" is the product's position, from 1.
+pub fn from_products(products: Vec<Product>, origin: &str) -> Result<Catalog, ImportError> {
+    let lined = products
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (i + 1, p))
+        .collect();
+    checked(lined, Vec::new(), origin)
+}
+
+fn checked(
+    products: Vec<Lined>,
+    mut problems: Vec<ImportProblem>,
+    origin: &str,
+) -> Result<Catalog, ImportError> {
     let catalog = validate(products, &mut problems);
     if problems.is_empty() {
         Ok(catalog)

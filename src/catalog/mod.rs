@@ -127,11 +127,6 @@ impl Product {
         self.stock() > 0
     }
 
-    /// Distinct sizes, in catalog order.
-    pub fn sizes(&self) -> Vec<&str> {
-        distinct(self.variants.iter().filter_map(|v| v.size.as_deref()))
-    }
-
     /// Distinct colours, in catalog order.
     pub fn colors(&self) -> Vec<&str> {
         distinct(self.variants.iter().filter_map(|v| v.color.as_deref()))
@@ -153,7 +148,6 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 pub struct Catalog {
     products: Vec<Product>,
     by_id: rustc_hash::FxHashMap<String, usize>,
-    by_sku: rustc_hash::FxHashMap<String, (usize, usize)>,
 }
 
 impl Catalog {
@@ -164,21 +158,7 @@ impl Catalog {
             .enumerate()
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
-        let by_sku = products
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| {
-                p.variants
-                    .iter()
-                    .enumerate()
-                    .map(move |(j, v)| (v.sku.clone(), (i, j)))
-            })
-            .collect();
-        Catalog {
-            products,
-            by_id,
-            by_sku,
-        }
+        Catalog { products, by_id }
     }
 
     pub fn products(&self) -> &[Product] {
@@ -201,12 +181,6 @@ impl Catalog {
         self.position(id).map(|i| &self.products[i])
     }
 
-    /// The variant with this sku, and its product.
-    pub fn variant(&self, sku: &str) -> Option<(&Product, &Variant)> {
-        let &(i, j) = self.by_sku.get(sku)?;
-        Some((&self.products[i], &self.products[i].variants[j]))
-    }
-
     /// Gives products listed without a brand the one `infer` reads from them (real
     /// catalogues often put the brand only in the title: "Casio G-Shock DW-5600").
     /// Returns how many were filled.
@@ -217,18 +191,6 @@ impl Catalog {
             filled += usize::from(p.brand.is_some());
         }
         filled
-    }
-
-    /// The catalog as JSON in the format of CONTRACT.md section 7.
-    pub fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        struct File<'a> {
-            products: &'a [Product],
-        }
-        serde_json::to_string(&File {
-            products: &self.products,
-        })
-        .unwrap_or_else(|_| "{\"products\":[]}".into())
     }
 }
 

@@ -3,7 +3,7 @@
 //! built from everyday product words, brands per category, sizes, colours, stock
 //! and prices in both currencies. Deterministic for a given seed.
 
-use super::import::{parse, Format};
+use super::import::{from_products, ImportError};
 use super::{Catalog, Localized, Prices, Product, Variant};
 use crate::canon;
 
@@ -265,7 +265,7 @@ const MODELS: &[&str] = &[
 ];
 
 /// `n` products, deterministic for `seed`.
-pub fn generate(n: usize, seed: u64) -> Catalog {
+pub fn generate(n: usize, seed: u64) -> Result<Catalog, ImportError> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut products = Vec::with_capacity(n);
     for i in 0..n {
@@ -336,16 +336,16 @@ pub fn generate(n: usize, seed: u64) -> Catalog {
             variants,
         });
     }
-    let json = Catalog::new(products).to_json();
-    // through the importer, so a synthetic catalog obeys every rule a real one does
-    parse(&json, Format::Json, "the synthetic catalog").unwrap_or_default()
+    // through the importer's checks, so a synthetic catalog obeys every rule a
+    // real one does (and a generator bug is an error, not an empty catalog)
+    from_products(products, "the synthetic catalog")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_synthetic_product_is_valid() {
-        let c = super::generate(500, 7);
+        let c = super::generate(500, 7).expect("a valid synthetic catalog");
         assert_eq!(c.len(), 500);
         assert!(c
             .products()

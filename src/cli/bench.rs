@@ -75,7 +75,7 @@ fn rss_mb() -> f64 {
 
 pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyhow::Result<i32> {
     let content = Arc::new(load_content(content_dir)?);
-    let catalog = Arc::new(synthetic::generate(products, 42));
+    let catalog = Arc::new(synthetic::generate(products, 42)?);
     let started = Instant::now();
     let assistant = Assistant::build(content, catalog)?;
     let index_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -36,7 +36,7 @@ pub struct ProductFacts {
     pub variants: (u32, u32),
 }
 
-/// The bit a size id sets in [`ScanRow::sizes_in_stock`].
+/// The bit a size id sets in [`ScanColumns::sizes_in_stock`].
 pub fn size_bit(size: u16) -> u64 {
     1 << (size % 64)
 }

@@ -6,7 +6,6 @@
 use super::facts::{
     color_id, gender_id, size_bit, Facts, ProductFacts, ScanColumns, NONE16, NONE8,
 };
-use crate::canon;
 
 /// A product filter. Empty lists mean "any".
 #[derive(Debug, Clone, Default)]
@@ -203,14 +202,4 @@ impl Filter {
         }
         f
     }
-}
-
-/// Every colour name, for messages.
-pub fn color_names(mask: u16) -> Vec<&'static str> {
-    canon::COLORS
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, c)| *c)
-        .collect()
 }

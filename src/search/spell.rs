@@ -47,10 +47,6 @@ impl Speller {
         sp
     }
 
-    pub fn knows(&self, word: &str) -> bool {
-        self.words.contains_key(word)
-    }
-
     pub fn frequency(&self, word: &str) -> u32 {
         self.words.get(word).copied().unwrap_or(0)
     }

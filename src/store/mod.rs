@@ -6,7 +6,7 @@
 
 pub mod history;
 
-use crate::catalog::import::{parse, Format};
+use crate::catalog::import::from_products;
 use crate::catalog::{Catalog, Product};
 use crate::dialogue::Session;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -96,10 +96,6 @@ impl Store {
         let store = Store { pool, backend };
         store.migrate().await?;
         Ok(store)
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -280,15 +276,7 @@ impl Store {
                 }
             }
         }
-        #[derive(serde::Serialize)]
-        struct File<'a> {
-            products: &'a [Product],
-        }
-        let json = serde_json::to_string(&File {
-            products: &products,
-        })
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        parse(&json, Format::Json, "the stored catalog")
+        from_products(products, "the stored catalog")
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 }
