@@ -68,8 +68,6 @@ pub struct TurnOutcome {
     /// `<lang>/<template id>#<variant>`
     pub template: String,
     pub trace: Vec<StageTrace>,
-    #[serde(skip)]
-    pub understanding: Understanding,
 }
 
 /// The deterministic assistant: content and the searchable catalog.
@@ -143,14 +141,20 @@ impl Assistant {
             hint: session.lang,
             trace,
         };
-        let u = pipeline::understand(&self.content, text, opts, &mut scratch.classify);
+        let mut u = pipeline::understand(&self.content, text, opts, &mut scratch.classify);
         session.lang = Some(u.lang);
         session.turn += 1;
         let t0 = Instant::now();
         let mut notes: Vec<String> = Vec::new();
         let currency = language_currency(u.lang, self.content.store.default_currency);
-        let mut said = u.constraints.clone();
-        answer_to_question(session, &u.normalized, &mut said, &mut notes);
+        let mut said = std::mem::take(&mut u.constraints);
+        let fillers = self
+            .content
+            .extractor
+            .langs
+            .get(u.lang.index())
+            .map(|l| &l.query_ignore);
+        answer_to_question(session, &u.normalized, fillers, &mut said, &mut notes);
         let (intent, source, escalate) = self.settle(session, &u, &said, &mut notes);
         let said = &said;
         let mut ctx = act::Context {
@@ -165,12 +169,16 @@ impl Assistant {
         let cart = cart_summary(self.shelf.catalog(), &session.cart, currency);
         let (reply, template) = self.render(session, u.lang, currency, &answer, &cart, &mut notes);
         let t2 = Instant::now();
-        let mut stages = u.trace.clone();
+        let mut stages = std::mem::take(&mut u.trace);
         stages.push(StageTrace {
             stage: "act",
             micros: (t1 - t0).as_micros() as u64,
             nanos: (t1 - t0).as_nanos() as u64,
-            notes: if trace { notes.clone() } else { Vec::new() },
+            notes: if trace {
+                std::mem::take(&mut notes)
+            } else {
+                Vec::new()
+            },
         });
         stages.push(StageTrace {
             stage: "render",
@@ -207,7 +215,6 @@ impl Assistant {
             constraints,
             template,
             trace: stages,
-            understanding: u,
         }
     }
 
@@ -426,6 +433,7 @@ impl Assistant {
 fn answer_to_question(
     session: &Session,
     normalized: &str,
+    fillers: Option<&rustc_hash::FxHashSet<String>>,
     said: &mut Constraints,
     notes: &mut Vec<String>,
 ) {
@@ -433,12 +441,15 @@ fn answer_to_question(
     // "kalau 44?" right after a stock answer about one product
     let about_stock = session.focus.is_some()
         && session.last_intent.as_deref() == Some(Intent::StockCheck.name());
-    if !(asked || about_stock) || !said.sizes.is_empty() {
+    // a message that says more than a size is not a bare answer ("cái thứ 2")
+    let says_more = said.ordinal.is_some() || said.quantity.is_some() || !said.colors.is_empty();
+    if !(asked || about_stock) || !said.sizes.is_empty() || says_more {
         return;
     }
     let words: Vec<&str> = normalized
         .split_whitespace()
-        .filter(|w| !matches!(*w, "kalau" | "kalo" | "klo" | "if" | "còn" | "thì"))
+        // the language's stopwords ("kalau", "còn", "if") around the answer
+        .filter(|w| !fillers.is_some_and(|f| f.contains(&crate::normalize::fold::fold(w))))
         .collect();
     let candidate = match words.as_slice() {
         [w] => *w,

@@ -393,3 +393,22 @@ fn another_size_after_a_stock_answer_asks_about_the_same_product() {
     assert_eq!(outs[2].constraints.sizes, vec!["44".to_string()]);
     assert_eq!(outs[2].products[0].id, outs[1].products[0].id);
 }
+
+#[test]
+fn an_ordinal_after_a_stock_answer_is_not_a_size() {
+    // "2" in "cái thứ 2" must not be read as a size answering the stock question
+    let (session, outs) = play(&[
+        "cari kaos polos putih ukuran L",
+        "yang pertama ready?",
+        "ok lấy cái thứ 2 nha",
+    ]);
+    assert_eq!(outs[1].intent, Some(Intent::StockCheck));
+    assert_eq!(
+        outs[2].intent,
+        Some(Intent::CartAdd),
+        "{}",
+        outs[2].reply.text
+    );
+    assert_eq!(session.cart.len(), 1, "{}", outs[2].reply.text);
+    assert_eq!(session.cart[0].product_id, outs[0].products[1].id);
+}
