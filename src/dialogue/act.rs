@@ -220,13 +220,16 @@ fn ask(
 }
 
 /// The follow-up rule of `rules/` that applies, if any.
-fn follow_up(ctx: &Context, intent: Intent, known: &Constraints) -> Option<String> {
+fn follow_up<'c>(
+    ctx: &'c Context,
+    intent: Intent,
+    known: &Constraints,
+) -> Option<&'c crate::dialogue::rules::FollowUp> {
     ctx.content
         .dialogue
         .follow_ups
         .iter()
         .find(|f| f.intent == intent && !f.unless_any.iter().any(|k| session::has_key(known, k)))
-        .map(|f| f.slot.clone())
 }
 
 /// The search request for some constraints.
@@ -287,13 +290,16 @@ fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Const
         ctx.notes.push("the search was refined".into());
     }
     let known = session::effective(&session.search, said, None);
-    if let Some(slot) = follow_up(ctx, intent, &known) {
-        ctx.notes.push(format!("follow-up: asks for {slot}"));
+    if let Some(f) = follow_up(ctx, intent, &known) {
+        // the options the rule offers, in the customer's words
         let words = ctx.content.words(ctx.lang);
-        let options = ["shoes", "t-shirts", "bags", "phones", "skincare"]
+        let options = f
+            .options
             .iter()
             .map(|c| words.category_name(c).to_string())
             .collect();
+        let slot = f.slot.clone();
+        ctx.notes.push(format!("follow-up: asks for {slot}"));
         return ask(session, intent, &slot, options, None, None);
     }
     if let (Some(min), Some(max)) = (session.search.price_min, session.search.price_max) {
@@ -347,7 +353,7 @@ fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Const
             session.search.query = (!kept.is_empty()).then(|| kept.join(" "));
         }
     }
-    let catalog = ctx.shelf.catalog().clone();
+    let catalog = ctx.shelf.catalog();
     let cards: Vec<ProductCard> = found
         .hits
         .iter()
@@ -428,7 +434,8 @@ fn about_product(
 ) -> Answer {
     match point_at(ctx, session, said) {
         Ok(id) => {
-            let Some(p) = ctx.product(&id).cloned() else {
+            let shelf = ctx.shelf;
+            let Some(p) = shelf.catalog().get(&id) else {
                 return not_found(ctx, intent, "no_product");
             };
             let mut card = ctx.card(&p);
@@ -560,7 +567,8 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         }
         Err(reason) => return not_found(ctx, Intent::CartAdd, reason),
     };
-    let Some(p) = ctx.product(&id).cloned() else {
+    let shelf = ctx.shelf;
+    let Some(p) = shelf.catalog().get(&id) else {
         return not_found(ctx, Intent::CartAdd, "no_product");
     };
     session.focus = Some(id.clone());
@@ -881,7 +889,7 @@ fn order(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Constr
         order_id: id.clone(),
         ..Constraints::default()
     };
-    if let Some(slot) = follow_up(ctx, intent, &known) {
+    if let Some(slot) = follow_up(ctx, intent, &known).map(|f| f.slot.clone()) {
         return ask(session, intent, &slot, Vec::new(), None, None);
     }
     let Some(order) = id.and_then(|id| session.orders.iter().find(|o| o.id == id).cloned()) else {

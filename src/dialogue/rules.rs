@@ -37,6 +37,9 @@ pub struct RawFollowUp {
     pub intent: String,
     pub slot: String,
     pub unless_any: Vec<String>,
+    /// Category slugs offered with the question (for `slot: category`).
+    #[serde(default)]
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +69,7 @@ pub struct FollowUp {
     pub intent: Intent,
     pub slot: String,
     pub unless_any: Vec<String>,
+    pub options: Vec<String>,
 }
 
 /// Compiled dialogue rules.
@@ -151,6 +155,7 @@ fn intents<T>(
     out
 }
 
+/// Names checked against the allowed ones; `what` says which kind ("key", "category").
 fn keys<T>(
     f: &SourceFile<T>,
     node: &str,
@@ -158,13 +163,18 @@ fn keys<T>(
     allowed: &[&str],
     problems: &mut Problems,
 ) -> Vec<String> {
+    let what = if allowed == canon::CATEGORIES {
+        "category"
+    } else {
+        "key"
+    };
     for (i, name) in names.iter().enumerate() {
         if !allowed.contains(&name.as_str()) {
             problems.push(f.error(
                 &format!("{node}.{i}"),
-                format!("unknown key {name:?}"),
+                format!("unknown {what} {name:?}"),
                 format!("one of {}", allowed.join(", ")),
-                "constraint keys are named in CONTRACT.md section 3",
+                "constraint keys and category slugs are named in CONTRACT.md section 3",
             ));
         }
     }
@@ -221,6 +231,13 @@ pub fn compile<T>(f: &SourceFile<T>, raw: &RawDialogue, problems: &mut Problems)
                 intent: *intent,
                 slot: fu.slot.clone(),
                 unless_any: fu.unless_any.clone(),
+                options: keys(
+                    f,
+                    &format!("{node}.options"),
+                    &fu.options,
+                    canon::CATEGORIES,
+                    problems,
+                ),
             });
         }
     }
@@ -261,7 +278,7 @@ pub fn compile<T>(f: &SourceFile<T>, raw: &RawDialogue, problems: &mut Problems)
                     &format!("dialogue.summary.{lang}.{name}"),
                     format!("{text:?} does not say {}", needs.join(" and ")),
                     needs.join(" and "),
-                    "the amounts are filled in where the placeholders stand",
+                    "the written amounts go where {min} and {max} stand",
                 ));
             }
         }

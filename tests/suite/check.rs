@@ -227,6 +227,7 @@ fn dialogue_rule_mistakes_are_reported() {
         let rules = root.join("rules/dialogue.yaml");
         replace(&rules, "relax_order: [query,", "relax_order: [querry,");
         replace(&rules, "confirm: [cart_clear,", "confirm: [cart_claer,");
+        replace(&rules, "options: [shoes,", "options: [shoe,");
         replace(
             &rules,
             "order: [colors, brands, query, category, sizes]",
@@ -245,6 +246,7 @@ fn dialogue_rule_mistakes_are_reported() {
     };
     assert!(has("unknown key \"querry\""), "{text:#?}");
     assert!(has("unknown intent \"cart_claer\""), "{text:#?}");
+    assert!(has("unknown category \"shoe\""), "{text:#?}");
     assert!(has("is not each part once"), "{text:#?}");
     assert!(has("no words for the reason \"no_variant\""), "{text:#?}");
 }
