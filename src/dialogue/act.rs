@@ -438,7 +438,7 @@ fn about_product(
             let Some(p) = shelf.catalog().get(&id) else {
                 return not_found(ctx, intent, "no_product");
             };
-            let mut card = ctx.card(&p);
+            let mut card = ctx.card(p);
             if intent == Intent::StockCheck && (!said.colors.is_empty() || !said.sizes.is_empty()) {
                 // "size XL ready?" while browsing white tees: white in XL
                 let colors = if said.colors.is_empty() {
@@ -599,7 +599,7 @@ fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Ans
         .iter()
         .filter(|v| fits(v) && v.stock > 0)
         .collect();
-    let card = ctx.card(&p);
+    let card = ctx.card(p);
     if available.is_empty() {
         // sold out in that size or colour, or never made in it
         let made = p.variants.iter().any(fits);
