@@ -20,5 +20,6 @@ pub mod normalize;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod shop;
 pub mod store;
 pub mod trace;

@@ -11,6 +11,7 @@ use crate::dialogue::act::request;
 use crate::dialogue::{Assistant, Session, TurnScratch};
 use crate::extract::Constraints;
 use crate::lang::Currency;
+use crate::shop::Shop;
 use crate::store::history::{turn_messages, HistoryWriter, TurnRecord};
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -73,12 +74,22 @@ fn rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyhow::Result<i32> {
+pub fn run(
+    products: usize,
+    turns: usize,
+    content_dir: Option<PathBuf>,
+    cart_databases: &[String],
+) -> anyhow::Result<i32> {
     let content = Arc::new(load_content(content_dir)?);
     let catalog = Arc::new(synthetic::generate(products, 42)?);
     let started = Instant::now();
-    let assistant = Assistant::build(content, catalog)?;
+    let assistant = Assistant::build(content.clone(), catalog)?;
     let index_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let runtime = super::db::runtime()?;
+    // the scripted cart turns reserve in an in-memory store holding the catalog
+    let started = Instant::now();
+    let shop = runtime.block_on(Shop::in_memory(assistant.shelf.catalog()))?;
+    let store_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     // whole turns
     let mut scratch = TurnScratch::default();
@@ -99,7 +110,8 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
             last_conv = conv;
         }
         let t = Instant::now();
-        let out = assistant.turn(&mut session, text, None, false, &mut scratch);
+        let out =
+            runtime.block_on(assistant.turn(&shop, &mut session, text, None, false, &mut scratch));
         whole.push(t.elapsed().as_nanos() as u64);
         for s in &out.trace {
             stages.entry(s.stage).or_default().push(s.nanos);
@@ -111,7 +123,6 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
     // how fast the writer task drains them into a SQLite file in batches
     let history_turns = turns.min(5_000);
     let db = std::env::temp_dir().join(format!("pasar-bench-{}.db", std::process::id()));
-    let runtime = super::db::runtime()?;
     let (enqueue_ns, drain_secs) = runtime.block_on(async {
         let store = Store::open(&format!("sqlite://{}", db.display())).await?;
         let writer = HistoryWriter::start(store);
@@ -120,7 +131,9 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
         let started = Instant::now();
         for i in 0..history_turns {
             let (_, text) = lines[i % lines.len()];
-            let out = assistant.turn(&mut session, text, None, false, &mut scratch);
+            let out = assistant
+                .turn(&shop, &mut session, text, None, false, &mut scratch)
+                .await;
             let t = Instant::now();
             writer.record(TurnRecord {
                 session: session.clone(),
@@ -233,6 +246,35 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
         history_turns * 2,
         drain_secs
     );
+    println!(
+        "{:<10} {:>10.0}   (importing the catalog into an in-memory SQLite store, ms)",
+        "store", store_ms
+    );
+    let tmp = std::env::temp_dir().join(format!("pasar-bench-cart-{}.db", std::process::id()));
+    let mut databases = vec![format!("sqlite://{}", tmp.display())];
+    databases.extend(cart_databases.iter().cloned());
+    for url in &databases {
+        let (mut add, mut view) =
+            runtime.block_on(cart_turns(content.clone(), url, turns.min(2_000)))?;
+        add.sort_unstable();
+        view.sort_unstable();
+        let shown = url.split('@').next_back().unwrap_or(url);
+        println!(
+            "{:<10} {:>10.2} {:>10.2}   (a cart turn: add the first result, reserve, reply; {})",
+            "cart_add",
+            us(percentile(&add, 0.5)),
+            us(percentile(&add, 0.99)),
+            shown
+        );
+        println!(
+            "{:<10} {:>10.2} {:>10.2}   (the cart read and priced; {})",
+            "cart_view",
+            us(percentile(&view, 0.5)),
+            us(percentile(&view, 0.99)),
+            shown
+        );
+    }
+    let _ = std::fs::remove_file(&tmp);
     whole.sort_unstable();
     println!(
         "bench products={products} turns={turns} p50_us={:.1} p99_us={:.1} turns_per_s={:.0} index_ms={:.0} rss_mb={:.1}",
@@ -243,4 +285,65 @@ pub fn run(products: usize, turns: usize, content_dir: Option<PathBuf>) -> anyho
         rss_mb()
     );
     Ok(0)
+}
+
+/// Times cart turns against the store at `url`: in each of `n` fresh sessions a
+/// search, then "add the first one" (timed: the reservation and the reply) and "show
+/// the cart" (timed), then the cart is emptied (untimed) so stock lasts.
+async fn cart_turns(
+    content: Arc<crate::content::Content>,
+    url: &str,
+    n: usize,
+) -> anyhow::Result<(Vec<u64>, Vec<u64>)> {
+    let store = Store::open(url).await?;
+    let catalog = synthetic::generate(2_000, 7)?;
+    store.import_catalog(&catalog).await?;
+    let assistant = Assistant::build(content, Arc::new(store.load_catalog().await?))?;
+    let shop = Shop::new(store);
+    let mut scratch = TurnScratch::default();
+    let (mut add, mut view) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    for i in 0..n {
+        let mut session = Session::new(format!("bench-cart-{run}-{i}"));
+        let search = if i % 2 == 0 {
+            "cari kaos polos"
+        } else {
+            "tìm giày sneaker"
+        };
+        assistant
+            .turn(&shop, &mut session, search, None, false, &mut scratch)
+            .await;
+        let t = Instant::now();
+        let out = assistant
+            .turn(
+                &shop,
+                &mut session,
+                "masukin keranjang yang pertama",
+                Some(crate::lang::Lang::Id),
+                false,
+                &mut scratch,
+            )
+            .await;
+        add.push(t.elapsed().as_nanos() as u64);
+        anyhow::ensure!(
+            out.cart.items == 1,
+            "the cart turn did not add: {}",
+            out.reply.text
+        );
+        let t = Instant::now();
+        assistant
+            .turn(
+                &shop,
+                &mut session,
+                "lihat keranjang",
+                Some(crate::lang::Lang::Id),
+                false,
+                &mut scratch,
+            )
+            .await;
+        view.push(t.elapsed().as_nanos() as u64);
+        shop.clear_cart(&session.owner(), crate::store::now_millis())
+            .await?;
+    }
+    Ok((add, view))
 }

@@ -1,23 +1,27 @@
 //! `pasar chat`: a REPL over the same pipeline the service runs. Each line is a
 //! customer message; the reply is printed with its product cards as text, the
 //! intent, the source and the template. Sessions and messages are written to the
-//! database as in the service. `/reset` starts a new session, `/quit` ends.
+//! database as in the service, and the cart, stock holds and orders are the
+//! store's. `/reset` starts a new session, `/quit` ends.
 
-use super::{load_assistant, CatalogFlags};
+use super::{open_shop, CatalogFlags};
 use crate::content::templates::format_money;
 use crate::dialogue::{Session, TurnScratch};
 use crate::lang::Lang;
 use crate::store::history::{turn_messages, HistoryWriter, TurnRecord};
-use crate::store::Store;
 use std::io::{BufRead, Write};
 
 pub fn run(lang: Option<Lang>, flags: CatalogFlags, database_url: &str) -> anyhow::Result<i32> {
-    let assistant = load_assistant(flags)?;
     let runtime = super::db::runtime()?;
-    let history = runtime.block_on(async {
-        let store = Store::open(database_url).await?;
-        anyhow::Ok(HistoryWriter::start(store))
-    })?;
+    let (assistant, shop) = runtime.block_on(open_shop(flags, database_url))?;
+    let history = runtime.block_on(async { HistoryWriter::start(shop.store().clone()) });
+    // the sweeper runs on the runtime's workers while the REPL waits for input
+    let _sweeper = {
+        let _entered = runtime.enter();
+        shop.spawn_sweeper(std::time::Duration::from_millis(
+            assistant.content.commerce.sweep_ms as u64,
+        ))
+    };
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();
     let mut session = Session::new(uuid::Uuid::new_v4().to_string());
@@ -46,7 +50,8 @@ pub fn run(lang: Option<Lang>, flags: CatalogFlags, database_url: &str) -> anyho
             _ => {}
         }
         let started = std::time::Instant::now();
-        let t = assistant.turn(&mut session, line, lang, false, &mut scratch);
+        let t =
+            runtime.block_on(assistant.turn(&shop, &mut session, line, lang, false, &mut scratch));
         let latency = started.elapsed().as_micros() as i64;
         history.record(TurnRecord {
             session: session.clone(),

@@ -64,6 +64,11 @@ pub enum Command {
         /// Write a JSON report here.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// The time the conversations run at (RFC 3339), or `now` for the clock.
+        /// Vouchers and cancel windows depend on it; the shipped fixtures are
+        /// written for the default.
+        #[arg(long, default_value = crate::golden::FIXTURE_TIME)]
+        now: String,
         #[command(flatten)]
         flags: CatalogFlags,
     },
@@ -90,6 +95,10 @@ pub enum Command {
         turns: usize,
         #[arg(long, env = "PASAR_CONTENT_DIR")]
         content: Option<PathBuf>,
+        /// Also time cart turns (reserve plus reply) against this database; may be
+        /// repeated. A temporary SQLite file is always timed.
+        #[arg(long = "cart-database-url")]
+        cart_databases: Vec<String>,
     },
     /// Create or update the database schema.
     Migrate {
@@ -114,6 +123,26 @@ pub fn load_assistant(flags: CatalogFlags) -> anyhow::Result<Assistant> {
     let path = flags.catalog.unwrap_or_else(catalog::demo_catalog_path);
     let catalog = catalog::import::read_file(&path)?;
     Ok(Assistant::build(Arc::new(content), Arc::new(catalog))?)
+}
+
+/// Opens the store (importing the catalog file when the store has no products,
+/// or when `--catalog` names one) and indexes what the store holds, so the shelf
+/// and the stock the shop sells agree.
+pub async fn open_shop(
+    flags: CatalogFlags,
+    database_url: &str,
+) -> anyhow::Result<(Assistant, crate::shop::Shop)> {
+    let content = load_content(flags.content)?;
+    let store = crate::store::Store::open(database_url).await?;
+    let named = flags.catalog.is_some();
+    let path = flags.catalog.unwrap_or_else(catalog::demo_catalog_path);
+    if named || store.product_count().await? == 0 {
+        let file = catalog::import::read_file(&path)?;
+        store.import_catalog(&file).await?;
+    }
+    let stored = store.load_catalog().await?;
+    let assistant = Assistant::build(Arc::new(content), Arc::new(stored))?;
+    Ok((assistant, crate::shop::Shop::new(store)))
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -142,8 +171,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             paths,
             junit,
             json,
+            now,
             flags,
-        } => test::run(paths, junit, json, flags),
+        } => test::run(paths, junit, json, &now, flags),
         Command::Chat {
             lang,
             flags,
@@ -155,6 +185,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             products,
             turns,
             content,
-        } => bench::run(products, turns, content),
+            cart_databases,
+        } => bench::run(products, turns, content, &cart_databases),
     }
 }

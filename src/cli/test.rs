@@ -1,18 +1,27 @@
 //! `pasar test`: runs golden conversations (CONTRACT.md section 5) against the
 //! content and catalog, prints one line per failed expectation, the per-intent
 //! precision/recall and escalation rate, and `N passed, N failed`; writes JUnit and
-//! JSON reports on request. Exit 1 when anything failed.
+//! JSON reports on request. Exit 1 when anything failed. The conversations run
+//! against a private in-memory store holding the catalog.
 
 use super::{load_assistant, CatalogFlags};
 use crate::golden;
+use crate::shop::Shop;
 use std::path::PathBuf;
 
 pub fn run(
     paths: Vec<PathBuf>,
     junit: Option<PathBuf>,
     json: Option<PathBuf>,
+    now: &str,
     flags: CatalogFlags,
 ) -> anyhow::Result<i32> {
+    let pinned = match now {
+        "now" => None,
+        t => Some(golden::parse_time(t).ok_or_else(|| {
+            anyhow::anyhow!("--now {t:?} is not a time like 2026-11-22T12:00:00+07:00 (or `now`)")
+        })?),
+    };
     let paths = if paths.is_empty() {
         vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/conversations")]
     } else {
@@ -24,8 +33,14 @@ pub fn run(
         fixtures.push(golden::read(f)?);
     }
     let assistant = load_assistant(flags)?;
+    let runtime = super::db::runtime()?;
+    // a private store: stock, carts and orders start from the catalog every run
+    let mut shop = runtime.block_on(Shop::in_memory(assistant.shelf.catalog()))?;
+    if let Some(t) = pinned {
+        shop = shop.pinned_at(t);
+    }
     let started = std::time::Instant::now();
-    let report = golden::run(&assistant, &fixtures);
+    let report = runtime.block_on(golden::run(&assistant, &shop, &fixtures));
     let elapsed = started.elapsed();
     // the timing first, on stderr, so the closing line stays the last one
     eprintln!(

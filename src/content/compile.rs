@@ -20,6 +20,7 @@ use crate::normalize::detect::LanguageVotes;
 use crate::normalize::numbers::{NumberLexicon, NumberLists};
 use crate::normalize::{fold, LangWords, Normalizer, SlangEntry};
 use crate::render::Renderer;
+use crate::shop::rules::CommerceRules;
 use crate::trace::Origin;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
@@ -393,6 +394,7 @@ struct Rules {
     store: StoreSettings,
     min_examples: [usize; 3],
     dialogue: DialogueRules,
+    commerce: CommerceRules,
 }
 
 fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
@@ -420,15 +422,17 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
         },
         min_examples: [1, 1, 1],
         dialogue: DialogueRules::default(),
+        commerce: CommerceRules::default(),
     };
     let mut seen_dialogue = false;
+    let mut seen_commerce = false;
     let files = yaml_files(&root.join("rules"), problems);
     let mut seen_store = false;
     let mut seen_content = false;
     for path in files {
         let Some(f) = read_yaml::<RawRulesFile>(
             &path,
-            "any of the sections escalation, store, content, dialogue",
+            "any of the sections escalation, store, content, dialogue, commerce",
             problems,
         ) else {
             continue;
@@ -542,12 +546,33 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             seen_dialogue = true;
             rules.dialogue = crate::dialogue::rules::compile(&f, d, problems);
         }
+        if let Some(c) = &f.value.commerce {
+            if seen_commerce {
+                problems.push(f.key_error(
+                    "commerce",
+                    "a second commerce section",
+                    "one commerce section across rules/",
+                    "merge the two sections",
+                ));
+            }
+            seen_commerce = true;
+            rules.commerce = crate::shop::rules::compile(&f, c, problems);
+        }
         seen_escalation |= f.value.escalation.is_some();
     }
     if !seen_dialogue {
         problems.push(crate::dialogue::rules::missing(&shown(
             &root.join("rules/dialogue.yaml"),
         )));
+    }
+    if !seen_commerce {
+        problems.push(ContentError::new(
+            &shown(&root.join("rules/commerce.yaml")),
+            (1, 1),
+            "no commerce rules in rules/",
+            "a `commerce:` section (see rules/commerce.yaml)",
+            "stock holds, shipping, cancellation, payment methods and vouchers are content",
+        ));
     }
     if !seen_escalation {
         problems.push(ContentError::new(
@@ -1246,6 +1271,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
         .collect();
     Content {
         dialogue: rules.dialogue,
+        commerce: rules.commerce,
         words,
         renderer,
         root: root.to_path_buf(),

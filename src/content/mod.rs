@@ -68,6 +68,8 @@ pub struct Content {
     pub pattern_sources: Vec<Vec<Pattern>>,
     /// `rules/dialogue.yaml`
     pub dialogue: DialogueRules,
+    /// `rules/commerce.yaml`
+    pub commerce: crate::shop::rules::CommerceRules,
     /// Lexicon words the search and the replies use, per language.
     pub words: Vec<LexiconWords>,
     /// The templates, compiled once.

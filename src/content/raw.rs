@@ -152,6 +152,8 @@ pub struct RawRulesFile {
     pub content: Option<RawContentRules>,
     #[serde(default)]
     pub dialogue: Option<crate::dialogue::rules::RawDialogue>,
+    #[serde(default)]
+    pub commerce: Option<crate::shop::rules::RawCommerce>,
 }
 
 /// What `pasar check` demands of the content itself.

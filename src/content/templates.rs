@@ -58,13 +58,17 @@ impl Situation {
         match self {
             Situation::Found => &[
                 "count", "products", "summary", "query", "product", "cart", "order", "vouchers",
+                "voucher", "lines", "subtotal", "discount", "shipping", "total",
             ],
             Situation::Relaxed => &["count", "products", "summary", "dropped"],
-            Situation::NotFound => &["summary", "query", "reason"],
-            Situation::Ask => &["slot", "product", "options"],
-            Situation::Confirm => &["product", "quantity", "cart", "order", "total", "voucher"],
-            Situation::Done => &["product", "quantity", "cart", "order", "voucher", "total"],
-            Situation::Reply | Situation::Empty | Situation::Handoff | Situation::Fallback => &[],
+            Situation::NotFound => &["summary", "query", "reason", "product", "order", "cart"],
+            Situation::Ask => &["slot", "product", "options", "cart"],
+            Situation::Confirm | Situation::Done => &[
+                "product", "quantity", "cart", "order", "voucher", "lines", "subtotal", "discount",
+                "shipping", "total", "address", "payment",
+            ],
+            Situation::Handoff => &["ticket"],
+            Situation::Reply | Situation::Empty | Situation::Fallback => &[],
         }
     }
 }
@@ -147,16 +151,28 @@ pub fn sample_context(lang: Lang) -> Value {
         id => "shoe-0001", name => "Sepatu Lari Contoh", brand => "ventela",
         price => 299000, currency => "IDR", in_stock => true, rating => 4.8,
     };
-    let cart = minijinja::context! { items => 2, total => 598000, currency => "IDR" };
-    let order = minijinja::context! { id => "PSR-000123", status => "shipped", total => 598000, currency => "IDR" };
-    let voucher = minijinja::context! { code => "HEMAT50", description => "Diskon 50rb" };
+    let cart = minijinja::context! { items => 2, units => 3, total => 598000, currency => "IDR" };
+    let line = minijinja::context! {
+        name => "Sepatu Lari Contoh", variant => "42, hitam", quantity => 2, price => 299000,
+        amount => 598000, held => true,
+    };
+    let order = minijinja::context! {
+        id => "PSR-2K7M9Q4X", status => "shipped", total => 598000, subtotal => 598000,
+        discount => 0, shipping => 0, currency => "IDR", items => 2, units => 3,
+        lines => vec![line.clone()], voucher => "HEMAT10", payment => "Transfer bank",
+        address => "Jl. Contoh No. 1, Bandung", created => "2026-11-22",
+    };
+    let voucher =
+        minijinja::context! { code => "HEMAT50", description => "Diskon 50rb", discount => 50000 };
     let all = minijinja::context! {
         store_name => "Toko Contoh", currency => "IDR", lang => lang.code(),
         count => 2, products => vec![product.clone(), product.clone()], summary => "sepatu merah",
         query => "lari", product => product, cart => cart, order => order,
         vouchers => vec![voucher.clone()], voucher => voucher, dropped => "color",
         reason => "min_purchase", slot => "size", options => vec!["40", "41", "42"],
-        quantity => 1, total => 598000,
+        quantity => 1, total => 598000, lines => vec![line.clone(), line],
+        subtotal => 598000, discount => 50000, shipping => 10000,
+        address => "Jl. Contoh No. 1, Bandung", payment => "Transfer bank", ticket => "HO-3F2A9C1D",
     };
     all
 }

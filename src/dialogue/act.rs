@@ -3,8 +3,9 @@
 //! orders placed in the session, and follow-up questions from `rules/`. The result
 //! is an [`Answer`]: which template situation to render and what to fill it with.
 
-use super::session::{self, CartLine, OrderRecord, Pending, Session};
-use super::views::{summary, CartSummary, OrderView, ProductCard};
+use super::commerce;
+use super::session::{self, Pending, Session};
+use super::views::{summary, CartSummary, LineView, OrderView, ProductCard, VoucherView};
 use crate::catalog::Product;
 use crate::content::templates::Situation;
 use crate::content::Content;
@@ -14,14 +15,20 @@ use crate::lang::{Currency, Lang};
 use crate::search::facts::{category_id, currency_slot};
 use crate::search::filter::{color_mask, gender_mask};
 use crate::search::{Filter, SearchRequest, Shelf, Sort};
+use crate::shop::Shop;
 use minijinja::Value;
 
 /// What the act stage works with.
 pub struct Context<'a> {
     pub content: &'a Content,
     pub shelf: &'a Shelf,
+    pub shop: &'a Shop,
     pub lang: Lang,
     pub currency: Currency,
+    /// The message as the customer wrote it (a handoff keeps it).
+    pub text: &'a str,
+    /// Unix milliseconds: the time this turn acts at.
+    pub now: i64,
     pub notes: &'a mut Vec<String>,
 }
 
@@ -43,12 +50,24 @@ pub struct Answer {
     pub slot: Option<String>,
     pub options: Vec<String>,
     pub quantity: Option<i64>,
-    pub order: Option<OrderRecord>,
+    pub order: Option<OrderView>,
     pub currency: Option<Currency>,
+    /// A priced cart or order: its lines and amounts.
+    pub lines: Vec<LineView>,
+    pub subtotal: Option<i64>,
+    pub discount: Option<i64>,
+    pub shipping: Option<i64>,
+    pub total: Option<i64>,
+    pub voucher: Option<VoucherView>,
+    pub vouchers: Vec<VoucherView>,
+    pub address: Option<String>,
+    pub payment: Option<String>,
+    /// A handoff's number.
+    pub ticket: Option<String>,
 }
 
 impl Answer {
-    fn new(intent: Option<Intent>, situation: Situation) -> Answer {
+    pub(super) fn new(intent: Option<Intent>, situation: Situation) -> Answer {
         Answer {
             intent,
             render_as: None,
@@ -65,6 +84,16 @@ impl Answer {
             quantity: None,
             order: None,
             currency: None,
+            lines: Vec::new(),
+            subtotal: None,
+            discount: None,
+            shipping: None,
+            total: None,
+            voucher: None,
+            vouchers: Vec::new(),
+            address: None,
+            payment: None,
+            ticket: None,
         }
     }
 
@@ -80,7 +109,7 @@ impl Answer {
 }
 
 impl Context<'_> {
-    fn reason(&self, key: &str) -> String {
+    pub(super) fn reason(&self, key: &str) -> String {
         self.content
             .dialogue
             .summary_words(self.lang)
@@ -90,18 +119,18 @@ impl Context<'_> {
             .unwrap_or_else(|| key.to_string())
     }
 
-    fn card(&self, p: &Product) -> ProductCard {
+    pub(super) fn card(&self, p: &Product) -> ProductCard {
         ProductCard::new(p, self.lang, self.currency)
     }
 
-    fn product(&self, id: &str) -> Option<&Product> {
+    pub(super) fn product(&self, id: &str) -> Option<&Product> {
         self.shelf.catalog().get(id)
     }
 }
 
 /// Acts on the turn's intent.
-pub fn answer(
-    ctx: &mut Context,
+pub async fn answer(
+    ctx: &mut Context<'_>,
     session: &mut Session,
     intent: Option<Intent>,
     said: &Constraints,
@@ -118,14 +147,14 @@ pub fn answer(
         if waiting == intent.name() {
             let order_id = order_id.clone();
             session.pending = None;
-            return carry_out(ctx, session, intent, order_id);
+            return carry_out(ctx, session, intent, order_id).await;
         }
     }
     let rules = &ctx.content.dialogue;
     if rules.handoff.contains(&intent) {
         ctx.notes
             .push(format!("{intent} goes to a human (rules/dialogue.yaml)"));
-        return Answer::new(Some(intent), Situation::Handoff);
+        return commerce::hand_off(ctx, session, intent).await;
     }
     match intent {
         Intent::ProductSearch | Intent::Recommend => search(ctx, session, intent, said),
@@ -133,30 +162,24 @@ pub fn answer(
             about_product(ctx, session, intent, said)
         }
         Intent::CompareProducts => compare(ctx, session, said),
-        Intent::CartAdd => cart_add(ctx, session, said),
-        Intent::CartRemove => cart_remove(ctx, session, said),
-        Intent::CartView => cart_view(ctx, session, Intent::CartView),
-        Intent::CartClear | Intent::Checkout => {
-            if session.cart.is_empty() {
-                let mut a = Answer::new(Some(intent), Situation::Empty);
-                if intent == Intent::CartClear {
-                    a = a.rendered_as(Intent::CartView);
-                }
+        Intent::CartAdd => commerce::cart_add(ctx, session, said).await,
+        Intent::CartRemove => commerce::cart_remove(ctx, session, said).await,
+        Intent::CartView => commerce::cart_view(ctx, session, Intent::CartView).await,
+        Intent::CartClear => {
+            if let Err(a) = cart_in_store(ctx, session, intent).await {
                 return a;
             }
-            confirm(ctx, session, intent, None)
-        }
-        Intent::OrderStatus | Intent::OrderCancel => order(ctx, session, intent, said),
-        Intent::VoucherList => Answer::new(Some(intent), Situation::NotFound),
-        Intent::VoucherApply => match &said.voucher_code {
-            Some(code) => {
-                let mut a = Answer::new(Some(intent), Situation::NotFound);
-                a.query = Some(code.clone());
-                a.reason = Some(ctx.reason("unknown_voucher"));
-                a
+            if session.cart.is_empty() {
+                return Answer::new(Some(intent), Situation::Empty).rendered_as(Intent::CartView);
             }
-            None => ask(session, intent, "voucher_code", Vec::new(), None, None),
-        },
+            confirm(ctx, session, intent, None).await
+        }
+        Intent::Checkout => commerce::checkout(ctx, session).await,
+        Intent::OrderStatus | Intent::OrderCancel => {
+            commerce::order(ctx, session, intent, said).await
+        }
+        Intent::VoucherList => commerce::voucher_list(ctx, session).await,
+        Intent::VoucherApply => commerce::voucher_apply(ctx, session, said).await,
         Intent::Affirm | Intent::Deny => match session.pending.take() {
             Some(Pending::Confirm {
                 intent: confirmed,
@@ -169,7 +192,9 @@ pub fn answer(
                     ctx.notes.push(format!("{confirmed} not confirmed"));
                     return Answer::new(Some(intent), Situation::Reply);
                 }
-                carry_out(ctx, session, confirmed, order_id).with_intent(intent)
+                carry_out(ctx, session, confirmed, order_id)
+                    .await
+                    .with_intent(intent)
             }
             _ => Answer::new(Some(intent), Situation::Reply),
         },
@@ -186,7 +211,7 @@ impl Answer {
 }
 
 /// A follow-up question; the next message that gives `slot` continues `intent`.
-fn ask(
+pub(super) fn ask(
     session: &mut Session,
     intent: Intent,
     slot: &str,
@@ -220,7 +245,7 @@ fn ask(
 }
 
 /// The follow-up rule of `rules/` that applies, if any.
-fn follow_up<'c>(
+pub(super) fn follow_up<'c>(
     ctx: &'c Context,
     intent: Intent,
     known: &Constraints,
@@ -383,7 +408,7 @@ fn search(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Const
 
 /// The product a message points at: an ordinal into the last list, a product
 /// named in the message, the product in focus, or the only one shown.
-fn point_at(
+pub(super) fn point_at(
     ctx: &mut Context,
     session: &Session,
     said: &Constraints,
@@ -477,7 +502,7 @@ fn about_product(
     }
 }
 
-fn not_found(ctx: &Context, intent: Intent, reason: &str) -> Answer {
+pub(super) fn not_found(ctx: &Context, intent: Intent, reason: &str) -> Answer {
     let mut a = Answer::new(Some(intent), Situation::NotFound);
     a.reason = Some(ctx.reason(reason));
     a
@@ -534,375 +559,39 @@ fn compare(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answ
     a
 }
 
-fn cart_add(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
-    let pending = session.pending.take();
-    let (pending_product, pending_quantity, mut chosen_sizes, mut chosen_colors, replaces) =
-        match pending {
-            Some(Pending::Slot {
-                intent,
-                product,
-                quantity,
-                sizes,
-                colors,
-                replaces,
-                ..
-            }) if intent == "cart_add" => (product, quantity, sizes, colors, replaces),
-            _ => (None, None, Vec::new(), Vec::new(), None),
-        };
-    let id = match pending_product {
-        Some(id) if said.ordinal.is_none() => Ok(id),
-        _ => point_at(ctx, session, said),
-    };
-    let id = match id {
-        Ok(id) => id,
-        Err("ask") => {
-            return ask(
-                session,
-                Intent::CartAdd,
-                "ordinal",
-                Vec::new(),
-                None,
-                said.quantity,
-            )
-        }
-        Err(reason) => return not_found(ctx, Intent::CartAdd, reason),
-    };
-    let shelf = ctx.shelf;
-    let Some(p) = shelf.catalog().get(&id) else {
-        return not_found(ctx, Intent::CartAdd, "no_product");
-    };
-    session.focus = Some(id.clone());
-    let quantity = said.quantity.or(pending_quantity).unwrap_or(1).max(1);
-    // this message, else an earlier answer to the question, else the search
-    if !said.sizes.is_empty() {
-        chosen_sizes = said.sizes.clone();
-    }
-    if !said.colors.is_empty() {
-        chosen_colors = said.colors.clone();
-    }
-    let sizes = if chosen_sizes.is_empty() {
-        &session.search.sizes
-    } else {
-        &chosen_sizes
-    };
-    let colors = if chosen_colors.is_empty() {
-        &session.search.colors
-    } else {
-        &chosen_colors
-    };
-    let fits = |v: &crate::catalog::Variant| {
-        (sizes.is_empty() || v.size.as_ref().is_some_and(|s| sizes.contains(s)))
-            && (colors.is_empty() || v.color.as_ref().is_some_and(|c| colors.contains(c)))
-    };
-    let available: Vec<&crate::catalog::Variant> = p
-        .variants
-        .iter()
-        .filter(|v| fits(v) && v.stock > 0)
-        .collect();
-    let card = ctx.card(p);
-    if available.is_empty() {
-        // sold out in that size or colour, or never made in it
-        let made = p.variants.iter().any(fits);
-        let mut a = not_found(
-            ctx,
-            Intent::CartAdd,
-            if made { "out_of_stock" } else { "no_variant" },
-        );
-        a.product = Some(card);
-        return a;
-    }
-    let distinct = |f: fn(&crate::catalog::Variant) -> Option<&String>| {
-        let mut out: Vec<String> = Vec::new();
-        for v in &available {
-            if let Some(x) = f(v) {
-                if !out.contains(x) {
-                    out.push(x.clone());
-                }
-            }
-        }
-        out
-    };
-    let size_options = distinct(|v| v.size.as_ref());
-    let color_options = distinct(|v| v.color.as_ref());
-    let asks = ctx.content.dialogue.ask_variant;
-    let several_sizes = size_options.len() > 1;
-    let several_colors = color_options.len() > 1;
-    let question = if !asks {
-        None
-    } else if several_sizes && sizes.is_empty() {
-        Some(("sizes", size_options))
-    } else if color_options.len() > 1 && colors.is_empty() {
-        // colours in the customer's words ("hitam", "đen")
-        let words = ctx.content.words(ctx.lang);
-        let named = color_options
-            .iter()
-            .map(|c| words.color_name(c).to_string())
-            .collect();
-        Some(("colors", named))
-    } else {
-        None
-    };
-    if let Some((slot, options)) = question {
-        ctx.notes.push(format!("follow-up: asks for {slot}"));
-        let (sizes, colors) = (sizes.clone(), colors.clone());
-        let a = ask(
-            session,
-            Intent::CartAdd,
-            slot,
-            options,
-            Some(card),
-            Some(quantity),
-        );
-        if let Some(Pending::Slot {
-            sizes: s,
-            colors: c,
-            ..
-        }) = &mut session.pending
-        {
-            *s = sizes;
-            *c = colors;
-        }
-        return a;
-    }
-    let variant = available[0];
-    // a size or colour said right after an add changes that line
-    let replaced = replaces.and_then(|sku| {
-        let at = session.cart.iter().position(|l| l.sku == sku)?;
-        Some(session.cart.remove(at))
-    });
-    let quantity = match (&replaced, said.quantity) {
-        (Some(old), None) => old.quantity,
-        _ => quantity,
-    };
-    let in_cart = session
-        .cart
-        .iter()
-        .filter(|l| l.sku == variant.sku)
-        .map(|l| l.quantity)
-        .sum::<i64>();
-    if variant.stock < in_cart + quantity {
-        if let Some(old) = replaced {
-            session.cart.push(old);
-        }
-        let mut a = not_found(ctx, Intent::CartAdd, "out_of_stock");
-        a.product = Some(card);
-        return a;
-    }
-    // the variant was chosen for the customer: the next size or colour changes it
-    let unchosen = (several_sizes && sizes.is_empty()) || (several_colors && colors.is_empty());
-    let (chosen_sizes, chosen_colors) = (sizes.clone(), colors.clone());
-    match session.cart.iter_mut().find(|l| l.sku == variant.sku) {
-        Some(line) => line.quantity += quantity,
-        None => session.cart.push(CartLine {
-            sku: variant.sku.clone(),
-            product_id: p.id.clone(),
-            quantity,
-        }),
-    }
-    ctx.notes.push(format!("cart: +{quantity} {}", variant.sku));
-    let mut card = card;
-    let words = ctx.content.words(ctx.lang);
-    card.variant = [
-        variant.size.clone(),
-        variant
-            .color
-            .as_deref()
-            .map(|c| words.color_name(c).to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
-    if unchosen {
-        session.pending = Some(Pending::Slot {
-            intent: Intent::CartAdd.name().to_string(),
-            slot: "variant".into(),
-            product: Some(p.id.clone()),
-            quantity: Some(quantity),
-            sizes: chosen_sizes,
-            colors: chosen_colors,
-            replaces: Some(variant.sku.clone()),
-        });
-    }
-    let mut a = Answer::new(Some(Intent::CartAdd), Situation::Done);
-    a.product = Some(card);
-    a.quantity = Some(quantity);
-    a
-}
-
-fn names_something(said: &Constraints) -> bool {
-    said.query.is_some() || !said.brands.is_empty() || said.category.is_some()
-}
-
-/// The cart line a message names ("hapus yang wardah", "bỏ cái xiaomi"): by brand,
-/// category or a word of the product's name; none when it names nothing or
-/// several lines match equally.
-fn line_named(ctx: &Context, session: &Session, said: &Constraints) -> Option<usize> {
-    if !names_something(said) {
-        return session
-            .focus
-            .as_ref()
-            .and_then(|id| session.cart.iter().position(|l| &l.product_id == id));
-    }
-    let words: Vec<String> = said
-        .query
-        .as_deref()
-        .map(|q| {
-            q.split_whitespace()
-                .map(crate::normalize::fold::fold)
-                .collect()
-        })
-        .unwrap_or_default();
-    let score = |line: &CartLine| -> usize {
-        let Some(p) = ctx.product(&line.product_id) else {
-            return 0;
-        };
-        let name = crate::normalize::fold::fold(&p.name.all().collect::<Vec<_>>().join(" "));
-        let brand = p
-            .brand
-            .as_deref()
-            .is_some_and(|b| said.brands.iter().any(|x| x == b));
-        let category = said.category.as_deref() == Some(p.category.as_str());
-        usize::from(brand) * 4
-            + usize::from(category) * 2
-            + words
-                .iter()
-                .filter(|w| name.split_whitespace().any(|n| n == w.as_str()))
-                .count()
-    };
-    let scores: Vec<usize> = session.cart.iter().map(score).collect();
-    let best = *scores.iter().max()?;
-    if best == 0 || scores.iter().filter(|&&s| s == best).count() > 1 {
-        return None;
-    }
-    scores.iter().position(|&s| s == best)
-}
-
-fn cart_remove(ctx: &mut Context, session: &mut Session, said: &Constraints) -> Answer {
-    let index = match said.ordinal {
-        Some(n) if n >= 1 && (n as usize) <= session.cart.len() => Some(n as usize - 1),
-        Some(-1) if !session.cart.is_empty() => Some(session.cart.len() - 1),
-        Some(_) => None,
-        None if session.cart.len() == 1 && !names_something(said) => Some(0),
-        None => line_named(ctx, session, said),
-    };
-    let Some(index) = index else {
-        return not_found(ctx, Intent::CartRemove, "not_in_cart");
-    };
-    let line = session.cart.remove(index);
-    ctx.notes.push(format!("cart: removed {}", line.sku));
-    let mut a = Answer::new(Some(Intent::CartRemove), Situation::Done);
-    a.product = ctx.product(&line.product_id).map(|p| ctx.card(p));
-    a.quantity = Some(line.quantity);
-    a
-}
-
-fn cart_view(ctx: &mut Context, session: &Session, intent: Intent) -> Answer {
-    if session.cart.is_empty() {
-        return Answer::new(Some(intent), Situation::Empty);
-    }
-    let mut a = Answer::new(Some(intent), Situation::Found);
-    a.products = session
-        .cart
-        .iter()
-        .filter_map(|l| ctx.product(&l.product_id).map(|p| ctx.card(p)))
-        .collect();
-    a.count = a.products.len();
-    a
-}
-
-fn confirm(
-    ctx: &mut Context,
+/// Asks "are you sure?" before `intent` when the rules want a yes; else does it.
+pub(super) async fn confirm(
+    ctx: &mut Context<'_>,
     session: &mut Session,
     intent: Intent,
     order_id: Option<String>,
 ) -> Answer {
+    if !ctx.content.dialogue.confirm.contains(&intent) {
+        return carry_out(ctx, session, intent, order_id).await;
+    }
     ctx.notes
         .push(format!("{intent} waits for a yes (rules/dialogue.yaml)"));
-    if !ctx.content.dialogue.confirm.contains(&intent) {
-        return carry_out(ctx, session, intent, order_id);
-    }
     session.pending = Some(Pending::Confirm {
         intent: intent.name().to_string(),
-        order_id: order_id.clone(),
+        order_id,
     });
-    let mut a = Answer::new(Some(intent), Situation::Confirm);
-    a.order = order_id.and_then(|id| session.orders.iter().find(|o| o.id == id).cloned());
-    a
+    Answer::new(Some(intent), Situation::Confirm)
 }
 
 /// Does what was confirmed.
-fn carry_out(
-    ctx: &mut Context,
+async fn carry_out(
+    ctx: &mut Context<'_>,
     session: &mut Session,
     intent: Intent,
     order_id: Option<String>,
 ) -> Answer {
-    let mut a = Answer::new(Some(intent), Situation::Done);
     match intent {
-        Intent::CartAdd => return cart_add(ctx, session, &Constraints::default()),
-        Intent::CartClear => session.cart.clear(),
-        Intent::Checkout => {
-            if session.cart.is_empty() {
-                return Answer::new(Some(intent), Situation::Empty);
-            }
-            let total =
-                super::views::cart_summary(ctx.shelf.catalog(), &session.cart, ctx.currency).total;
-            let number = {
-                use std::hash::{Hash, Hasher};
-                let mut h = rustc_hash::FxHasher::default();
-                (&session.id, session.orders.len()).hash(&mut h);
-                h.finish() % 1_000_000
-            };
-            let order = OrderRecord {
-                id: format!("PSR-{number:06}"),
-                status: "pending".into(),
-                total,
-                currency: ctx.currency,
-                lines: std::mem::take(&mut session.cart),
-            };
-            ctx.notes.push(format!("order {} placed", order.id));
-            session.orders.push(order.clone());
-            a.order = Some(order);
-        }
-        Intent::OrderCancel => {
-            if let Some(o) = session
-                .orders
-                .iter_mut()
-                .find(|o| Some(&o.id) == order_id.as_ref())
-            {
-                o.status = "cancelled".into();
-                a.order = Some(o.clone());
-            }
-        }
-        _ => {}
+        Intent::CartAdd => commerce::cart_add(ctx, session, &Constraints::default()).await,
+        Intent::CartClear => commerce::clear_cart(ctx, session).await,
+        Intent::Checkout => commerce::place_order(ctx, session).await,
+        Intent::OrderCancel => commerce::cancel_order(ctx, session, order_id).await,
+        _ => Answer::new(Some(intent), Situation::Done),
     }
-    a
-}
-
-fn order(ctx: &mut Context, session: &mut Session, intent: Intent, said: &Constraints) -> Answer {
-    let id = said
-        .order_id
-        .clone()
-        .or_else(|| session.orders.last().map(|o| o.id.clone()));
-    let known = Constraints {
-        order_id: id.clone(),
-        ..Constraints::default()
-    };
-    if let Some(slot) = follow_up(ctx, intent, &known).map(|f| f.slot.clone()) {
-        return ask(session, intent, &slot, Vec::new(), None, None);
-    }
-    let Some(order) = id.and_then(|id| session.orders.iter().find(|o| o.id == id).cloned()) else {
-        let mut a = not_found(ctx, intent, "unknown_order");
-        a.query = said.order_id.clone();
-        return a;
-    };
-    if intent == Intent::OrderCancel {
-        return confirm(ctx, session, intent, Some(order.id));
-    }
-    let mut a = Answer::new(Some(intent), Situation::Found);
-    a.order = Some(order);
-    a
 }
 
 /// The variables a template gets (see templates/README.md).
@@ -913,13 +602,12 @@ pub fn template_context(
     a: &Answer,
     cart: &CartSummary,
 ) -> Value {
-    let order = a.order.as_ref().map(OrderView::from);
     let currency = a
         .product
         .as_ref()
         .map(|p| p.currency)
         .or(a.products.first().map(|p| p.currency))
-        .or(order.as_ref().map(|o| o.currency))
+        .or(a.order.as_ref().map(|o| o.currency))
         .unwrap_or(currency);
     minijinja::context! {
         store_name => content.store.name.as_str(),
@@ -936,9 +624,37 @@ pub fn template_context(
         options => Value::from_serialize(&a.options),
         quantity => a.quantity,
         cart => (cart.items > 0).then(|| Value::from_serialize(cart)),
-        order => order.as_ref().map(Value::from_serialize),
-        total => cart.total,
-        vouchers => Value::from_serialize(Vec::<String>::new()),
-        voucher => Value::from(()),
+        order => a.order.as_ref().map(Value::from_serialize),
+        lines => Value::from_serialize(&a.lines),
+        subtotal => a.subtotal,
+        discount => a.discount,
+        shipping => a.shipping,
+        total => a.total.unwrap_or(cart.total),
+        vouchers => Value::from_serialize(&a.vouchers),
+        voucher => a.voucher.as_ref().map(Value::from_serialize),
+        address => a.address.as_deref(),
+        payment => a.payment.as_deref(),
+        ticket => a.ticket.as_deref(),
+    }
+}
+
+/// Reads the cart from the store into the session; the reply when that fails.
+async fn cart_in_store(
+    ctx: &mut Context<'_>,
+    session: &mut Session,
+    intent: Intent,
+) -> Result<(), Answer> {
+    match ctx.shop.cart(&session.owner(), ctx.now).await {
+        Ok(cart) => {
+            session.cart = cart;
+            Ok(())
+        }
+        Err(e) => {
+            ctx.notes.push(format!("shop: {e}"));
+            tracing::error!(error = %e, "reading a cart failed");
+            let mut a = Answer::new(Some(intent), Situation::NotFound);
+            a.reason = Some(ctx.reason("shop_unavailable"));
+            Err(a)
+        }
     }
 }

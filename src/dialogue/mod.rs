@@ -3,6 +3,7 @@
 //! dialogue rules from `rules/` ([`rules`]) and the turn itself ([`turn`]).
 
 pub mod act;
+pub mod commerce;
 pub mod rules;
 pub mod session;
 pub mod turn;

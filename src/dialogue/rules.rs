@@ -124,7 +124,33 @@ pub const REASONS: &[&str] = &[
     "unknown_voucher",
     "not_in_cart",
     "no_variant",
+    "voucher_not_yet_valid",
+    "voucher_expired",
+    "voucher_below_minimum",
+    "voucher_limit_reached",
+    "voucher_customer_limit",
+    "voucher_wrong_category",
+    "voucher_another_applied",
+    "voucher_no_amount",
+    "voucher_empty_cart",
+    "cannot_cancel",
+    "already_cancelled",
+    "stock_left",
+    "no_price",
+    "shop_unavailable",
 ];
+
+/// The blank a reason's words must have, filled in by the code that gives it.
+pub fn reason_blank(reason: &str) -> Option<&'static str> {
+    match reason {
+        "voucher_not_yet_valid" | "voucher_expired" => Some("{date}"),
+        "voucher_below_minimum" => Some("{min}"),
+        "voucher_wrong_category" => Some("{categories}"),
+        "voucher_another_applied" => Some("{code}"),
+        "stock_left" => Some("{available}"),
+        _ => None,
+    }
+}
 
 /// The parts of a search summary, each written once in `order`.
 pub const SUMMARY_PARTS: &[&str] = &["category", "query", "colors", "brands", "sizes"];
@@ -259,6 +285,16 @@ pub fn compile<T>(f: &SourceFile<T>, raw: &RawDialogue, problems: &mut Problems)
             ));
         }
         for reason in REASONS {
+            if let (Some(text), Some(blank)) = (words.reasons.get(*reason), reason_blank(reason)) {
+                if !text.contains(blank) {
+                    problems.push(f.error(
+                        &format!("dialogue.summary.{lang}.reasons.{reason}"),
+                        format!("{text:?} does not say {blank}"),
+                        format!("the words with {blank} in them"),
+                        format!("the code writes the value where {blank} stands"),
+                    ));
+                }
+            }
             if !words.reasons.contains_key(*reason) {
                 problems.push(f.key_error(
                     &format!("dialogue.summary.{lang}"),

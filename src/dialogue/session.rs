@@ -1,10 +1,12 @@
 //! What a conversation remembers between turns: the language, the effective search
 //! constraints, the last list shown (for "yang kedua"), the product in focus, a
-//! question or confirmation waiting for an answer, the cart and the orders placed.
+//! question or confirmation waiting for an answer, the checkout details given, and
+//! a copy of the cart (the store holds the cart, its stock holds and the orders).
 //! A [`Session`] is plain data (serde), so the store can persist it as JSON.
 
 use crate::extract::Constraints;
-use crate::lang::{Currency, Lang};
+use crate::lang::Lang;
+use crate::shop::{Cart, Owner};
 use serde::{Deserialize, Serialize};
 
 /// A question pasar asked and waits on.
@@ -38,24 +40,6 @@ pub enum Pending {
     },
 }
 
-/// One line of the cart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CartLine {
-    pub sku: String,
-    pub product_id: String,
-    pub quantity: i64,
-}
-
-/// An order placed in this session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrderRecord {
-    pub id: String,
-    pub status: String,
-    pub total: i64,
-    pub currency: Currency,
-    pub lines: Vec<CartLine>,
-}
-
 /// The state of one conversation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -73,8 +57,15 @@ pub struct Session {
     pub pending: Option<Pending>,
     /// The intent the last turn was answered as.
     pub last_intent: Option<String>,
-    pub cart: Vec<CartLine>,
-    pub orders: Vec<OrderRecord>,
+    /// The cart as the store last showed it: each turn reports it, and a turn
+    /// about the cart reads it again (the store is the truth).
+    pub cart: Cart,
+    /// The customer, when the storefront identified one: the cart is theirs.
+    pub customer: Option<String>,
+    /// Checkout details given in this conversation.
+    pub address: Option<String>,
+    /// A payment method id from `rules/commerce.yaml`.
+    pub payment: Option<String>,
 }
 
 impl Session {
@@ -83,6 +74,11 @@ impl Session {
             id: id.into(),
             ..Session::default()
         }
+    }
+
+    /// Whose cart this conversation fills.
+    pub fn owner(&self) -> Owner {
+        Owner::of(&self.id, self.customer.as_deref())
     }
 }
 
@@ -241,7 +237,7 @@ mod tests {
         let mut s = said(|c| {
             c.category = Some("shoes".into());
             c.price_max = Some(500000);
-            c.currency = Some(Currency::Idr);
+            c.currency = Some(crate::lang::Currency::Idr);
         });
         assert!(refine(
             &mut s,

@@ -5,6 +5,7 @@
 //! when it is likely enough, else with the help menu.
 
 use super::act::{self, Answer};
+use super::commerce;
 use super::session::{self, Pending, Session};
 use super::views::{cart_summary, CartSummary, ProductCard};
 use crate::catalog::Catalog;
@@ -17,6 +18,7 @@ use crate::intent::Intent;
 use crate::lang::{Currency, Lang};
 use crate::pipeline::{self, StageTrace, Understanding};
 use crate::search::{IndexError, Shelf};
+use crate::shop::Shop;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::Arc;
@@ -127,9 +129,10 @@ impl Assistant {
         Ok(Assistant::new(content, Arc::new(shelf)))
     }
 
-    /// Runs one turn of `session`.
-    pub fn turn(
+    /// Runs one turn of `session`; the cart, stock, vouchers and orders are `shop`'s.
+    pub async fn turn(
         &self,
+        shop: &Shop,
         session: &mut Session,
         text: &str,
         lang: Option<Lang>,
@@ -155,18 +158,40 @@ impl Assistant {
             .get(u.lang.index())
             .map(|l| &l.query_ignore);
         answer_to_question(session, &u.normalized, fillers, &mut said, &mut notes);
-        let (intent, source, escalate) = self.settle(session, &u, &said, &mut notes);
+        let now = shop.now();
+        let (intent, source, escalate) = if commerce::take_checkout_detail(
+            &self.content.commerce,
+            session,
+            text,
+            u.intent,
+            u.lang,
+            &mut notes,
+        ) {
+            (Some(Intent::Checkout), Source::Rules, false)
+        } else {
+            self.settle(session, &u, &said, &mut notes)
+        };
+        // a hold in the session's copy of the cart ran out: the store released it
+        if session.cart.first_expiry().is_some_and(|t| t <= now) {
+            match shop.cart(&session.owner(), now).await {
+                Ok(cart) => session.cart = cart,
+                Err(e) => notes.push(format!("the cart could not be read again: {e}")),
+            }
+        }
         let said = &said;
         let mut ctx = act::Context {
             content: &self.content,
             shelf: &self.shelf,
+            shop,
             lang: u.lang,
             currency,
+            text,
+            now,
             notes: &mut notes,
         };
-        let answer: Answer = act::answer(&mut ctx, session, intent, said);
+        let answer: Answer = act::answer(&mut ctx, session, intent, said).await;
         let t1 = Instant::now();
-        let cart = cart_summary(self.shelf.catalog(), &session.cart, currency);
+        let cart = cart_summary(self.shelf.catalog(), &session.cart.lines, currency);
         let (reply, template) = self.render(session, u.lang, currency, &answer, &cart, &mut notes);
         let t2 = Instant::now();
         let mut stages = std::mem::take(&mut u.trace);

@@ -3,12 +3,14 @@
 //! of a search ("sepatu merah di bawah Rp 500.000").
 
 use super::rules::DialogueRules;
-use super::session::{CartLine, OrderRecord};
 use crate::catalog::{Catalog, Product};
 use crate::content::templates::format_money;
 use crate::content::words::LexiconWords;
 use crate::extract::Constraints;
 use crate::lang::{Currency, Lang};
+use crate::shop::order::{Order, OrderLine};
+use crate::shop::rules::CommerceRules;
+use crate::shop::CartLine;
 use serde::Serialize;
 
 /// A product as a reply and the API show it (CONTRACT.md section 6).
@@ -99,24 +101,107 @@ pub fn cart_summary(catalog: &Catalog, lines: &[CartLine], currency: Currency) -
     }
 }
 
-/// An order as templates show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct OrderView<'a> {
-    pub id: &'a str,
-    pub status: &'a str,
-    pub total: i64,
-    pub currency: Currency,
+/// A line of a cart or an order as templates show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineView {
+    pub name: String,
+    /// "42, hitam"
+    pub variant: String,
+    pub quantity: i64,
+    pub price: i64,
+    pub amount: i64,
+    /// False once the stock hold ran out (orders: always true).
+    pub held: bool,
 }
 
-impl<'a> From<&'a OrderRecord> for OrderView<'a> {
-    fn from(o: &'a OrderRecord) -> Self {
-        OrderView {
-            id: &o.id,
-            status: &o.status,
-            total: o.total,
-            currency: o.currency,
+impl LineView {
+    pub fn new(l: &OrderLine, held: bool, words: &LexiconWords) -> LineView {
+        LineView {
+            name: l.name.clone(),
+            variant: variant_words(l.size.as_deref(), l.color.as_deref(), words),
+            quantity: l.quantity,
+            price: l.unit_price,
+            amount: l.amount(),
+            held,
         }
     }
+}
+
+/// "42, hitam": a size and a colour in the customer's words.
+pub fn variant_words(size: Option<&str>, color: Option<&str>, words: &LexiconWords) -> String {
+    [
+        size.map(str::to_string),
+        color.map(|c| words.color_name(c).to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// An order as templates show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderView {
+    pub id: String,
+    pub status: String,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub shipping: i64,
+    pub total: i64,
+    pub currency: Currency,
+    pub items: usize,
+    pub units: i64,
+    pub lines: Vec<LineView>,
+    pub voucher: Option<String>,
+    /// The payment method's label in the reply's language.
+    pub payment: Option<String>,
+    pub address: Option<String>,
+    /// The date it was placed, in the shop's clock.
+    pub created: String,
+}
+
+impl OrderView {
+    pub fn new(o: &Order, words: &LexiconWords, rules: &CommerceRules, lang: Lang) -> OrderView {
+        OrderView {
+            id: o.id.clone(),
+            status: o.status.clone(),
+            subtotal: o.subtotal,
+            discount: o.discount,
+            shipping: o.shipping,
+            total: o.total,
+            currency: o.currency,
+            items: o.lines.len(),
+            units: o.lines.iter().map(|l| l.quantity).sum(),
+            lines: o
+                .lines
+                .iter()
+                .map(|l| LineView::new(l, true, words))
+                .collect(),
+            voucher: o.voucher_code.clone(),
+            payment: o
+                .payment_method
+                .as_deref()
+                .map(|m| payment_label(rules, m, lang)),
+            address: o.address.clone(),
+            created: rules.local_date(o.created_at),
+        }
+    }
+}
+
+/// A payment method's label in `lang` (its id when content no longer has it).
+pub fn payment_label(rules: &CommerceRules, id: &str, lang: Lang) -> String {
+    rules
+        .payment_method(id)
+        .map_or_else(|| id.to_string(), |m| m.label[lang.index()].clone())
+}
+
+/// A voucher as templates show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoucherView {
+    pub code: String,
+    pub description: String,
+    /// What it takes off this cart, when worked out.
+    pub discount: Option<i64>,
 }
 
 /// "sepatu merah nike di bawah Rp 500.000": what was searched, in the reply's language.

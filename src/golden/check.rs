@@ -88,8 +88,8 @@ pub fn check(e: &Expect, out: &TurnOutcome, session: &Session) -> Vec<Mismatch> 
         }
     }
     if let Some(want) = e.cart_items {
-        if want != session.cart.len() {
-            m.push(miss("cart_items", want, session.cart.len()));
+        if want != session.cart.lines.len() {
+            m.push(miss("cart_items", want, session.cart.lines.len()));
         }
     }
     m

@@ -174,8 +174,20 @@ pub fn read(path: &Path) -> Result<Fixture, FixtureError> {
     })
 }
 
-/// Runs every conversation of the fixtures.
-pub fn run(assistant: &Assistant, fixtures: &[Fixture]) -> Report {
+/// The time golden conversations run at unless told otherwise: vouchers and
+/// cancel windows then answer the same on every run, whatever the date.
+pub const FIXTURE_TIME: &str = "2026-11-22T12:00:00+07:00";
+
+/// An RFC 3339 time as unix milliseconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let t =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+/// Runs every conversation of the fixtures, each in a fresh session, against
+/// `shop` (carts, stock and orders; `Shop::in_memory` for a private one).
+pub async fn run(assistant: &Assistant, shop: &crate::shop::Shop, fixtures: &[Fixture]) -> Report {
     let mut report = Report::default();
     let mut scratch = TurnScratch::default();
     for fixture in fixtures {
@@ -184,7 +196,16 @@ pub fn run(assistant: &Assistant, fixtures: &[Fixture]) -> Report {
             let mut session = Session::new(format!("golden:{}", conv.name));
             let mut failures = Vec::new();
             for (i, turn) in conv.turns.iter().enumerate() {
-                let out = assistant.turn(&mut session, &turn.user, conv.lang, false, &mut scratch);
+                let out = assistant
+                    .turn(
+                        shop,
+                        &mut session,
+                        &turn.user,
+                        conv.lang,
+                        false,
+                        &mut scratch,
+                    )
+                    .await;
                 report.count_turn(&turn.expect, &out);
                 for f in check::check(&turn.expect, &out, &session) {
                     failures.push(report::Failure {

@@ -83,9 +83,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
+        let sqlite = backend == Backend::Sqlite;
         let pool = AnyPoolOptions::new()
-            // one writer at a time on SQLite; several on PostgreSQL
-            .max_connections(if backend == Backend::Sqlite { 1 } else { 8 })
+            // one writer at a time on SQLite (kept open: an in-memory database
+            // lives as long as its connection); several on PostgreSQL
+            .max_connections(if sqlite { 1 } else { 8 })
+            .min_connections(u32::from(sqlite))
+            .idle_timeout((!sqlite).then(|| std::time::Duration::from_secs(600)))
+            .max_lifetime((!sqlite).then(|| std::time::Duration::from_secs(1800)))
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(&url)
             .await
@@ -96,6 +101,14 @@ impl Store {
         let store = Store { pool, backend };
         store.migrate().await?;
         Ok(store)
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.backend == Backend::Postgres
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -204,42 +217,144 @@ impl Store {
     }
 
     /// Adds or updates the catalog's products in one transaction: a product already
-    /// stored is replaced, its variants updated (reservations kept).
+    /// stored is replaced and its variants updated. Stock goes through the ledger: a
+    /// new variant is a restock, a changed count an adjustment (never under what
+    /// carts hold).
     pub async fn import_catalog(&self, catalog: &Catalog) -> Result<usize, StoreError> {
+        let now = now_millis();
         let mut tx = self.pool.begin().await?;
         let start: i64 = sqlx::query("SELECT COUNT(*) AS n FROM products")
             .fetch_one(&mut *tx)
             .await?
             .try_get("n")?;
-        for (i, p) in catalog.products().iter().enumerate() {
-            let data = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO products (id, position, category, data) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO UPDATE SET category = excluded.category, data = excluded.data",
-            )
-            .bind(&p.id)
-            .bind(start + i as i64)
-            .bind(&p.category)
-            .bind(data)
-            .execute(&mut *tx)
-            .await?;
-            for v in &p.variants {
-                sqlx::query(
-                    "INSERT INTO variants (sku, product_id, size, color, stock) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, size = excluded.size, \
-                     color = excluded.color, stock = excluded.stock",
-                )
-                .bind(&v.sku)
-                .bind(&p.id)
-                .bind(&v.size)
-                .bind(&v.color)
-                .bind(v.stock)
-                .execute(&mut *tx)
-                .await?;
+        let mut known = std::collections::HashMap::new();
+        for r in sqlx::query("SELECT sku, stock FROM variants")
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            known.insert(
+                r.try_get::<String, _>("sku")?,
+                r.try_get::<i64, _>("stock")?,
+            );
+        }
+        // products and new variants go in by rows of CHUNK; changed counts one by one
+        const CHUNK: usize = 200;
+        let products = catalog.products();
+        for (c, chunk) in products.chunks(CHUNK).enumerate() {
+            let mut sql =
+                String::from("INSERT INTO products (id, position, category, data) VALUES ");
+            let mut data = Vec::with_capacity(chunk.len());
+            for (i, p) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 4;
+                sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+                data.push(
+                    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                );
+            }
+            sql.push_str(" ON CONFLICT (id) DO UPDATE SET category = excluded.category, data = excluded.data");
+            // only placeholders are formatted in; the values are bound
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (i, (p, d)) in chunk.iter().zip(data).enumerate() {
+                q = q
+                    .bind(p.id.clone())
+                    .bind(start + (c * CHUNK + i) as i64)
+                    .bind(p.category.clone())
+                    .bind(d);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let variants: Vec<(&crate::catalog::Product, &crate::catalog::Variant)> = products
+            .iter()
+            .flat_map(|p| p.variants.iter().map(move |v| (p, v)))
+            .collect();
+        for chunk in variants.chunks(CHUNK) {
+            let mut sql =
+                String::from("INSERT INTO variants (sku, product_id, size, color, stock) VALUES ");
+            let mut ledger = String::from(
+                "INSERT INTO stock_movements (sku, kind, stock_delta, reserved_delta, stock_before, \
+                 stock_after, reserved_before, reserved_after, reference, created_at) VALUES ",
+            );
+            let fresh: Vec<bool> = chunk
+                .iter()
+                .map(|(_, v)| !known.contains_key(&v.sku))
+                .collect();
+            let mut n_fresh = 0;
+            for (i, _) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 5;
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                ));
+                if fresh[i] {
+                    if n_fresh > 0 {
+                        ledger.push_str(", ");
+                    }
+                    let b = n_fresh * 2;
+                    ledger.push_str(&format!(
+                        "(${}, 'restock', ${}, 0, 0, ${}, 0, 0, 'import', {now})",
+                        b + 1,
+                        b + 2,
+                        b + 2
+                    ));
+                    n_fresh += 1;
+                }
+            }
+            // a stored variant keeps its stock here; a changed count is adjusted below
+            sql.push_str(
+                " ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, \
+                 size = excluded.size, color = excluded.color",
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (i, (p, v)) in chunk.iter().enumerate() {
+                q = q
+                    .bind(v.sku.clone())
+                    .bind(p.id.clone())
+                    .bind(v.size.clone())
+                    .bind(v.color.clone())
+                    .bind(if fresh[i] { v.stock } else { known[&v.sku] });
+            }
+            q.execute(&mut *tx).await?;
+            if n_fresh > 0 {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(ledger));
+                for (i, (_, v)) in chunk.iter().enumerate() {
+                    if fresh[i] {
+                        q = q.bind(v.sku.clone()).bind(v.stock);
+                    }
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for (i, (_, v)) in chunk.iter().enumerate() {
+                if !fresh[i] && known[&v.sku] != v.stock {
+                    crate::shop::stock::adjust(&mut tx, &v.sku, v.stock, "import", now)
+                        .await
+                        .map_err(|e| match e {
+                            crate::shop::ShopError::Store(e) => e,
+                            other => StoreError::Corrupt(other.to_string()),
+                        })?;
+                }
             }
         }
         tx.commit().await?;
         Ok(catalog.len())
+    }
+
+    /// Imports `catalog` when the store has no products yet; true when it did.
+    pub async fn seed_catalog(&self, catalog: &Catalog) -> Result<bool, StoreError> {
+        if self.product_count().await? > 0 {
+            return Ok(false);
+        }
+        self.import_catalog(catalog).await?;
+        Ok(true)
     }
 
     pub async fn product_count(&self) -> Result<i64, StoreError> {

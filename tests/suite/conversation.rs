@@ -2,22 +2,17 @@
 //! relaxation, refinement, ordinals, follow-up questions, confirmations, language
 //! switches, and bad input that must get a clear reply rather than a panic.
 
-use super::{assistant, found_names};
+use super::{assistant, found_names, play_with, shop};
 use pasar::dialogue::act::request;
-use pasar::dialogue::{Session, Source, TurnOutcome, TurnScratch};
+use pasar::dialogue::{Session, Source, TurnOutcome};
 use pasar::extract::Constraints;
 use pasar::intent::Intent;
 use pasar::lang::{Currency, Lang};
 
 /// Plays messages in one session and returns every outcome.
 fn play(messages: &[&str]) -> (Session, Vec<TurnOutcome>) {
-    let a = assistant();
     let mut session = Session::new("test-session");
-    let mut scratch = TurnScratch::default();
-    let outs = messages
-        .iter()
-        .map(|m| a.turn(&mut session, m, None, true, &mut scratch))
-        .collect();
+    let outs = play_with(assistant(), &shop(), &mut session, messages);
     (session, outs)
 }
 
@@ -163,9 +158,13 @@ fn adding_to_the_cart_takes_a_fitting_variant_and_names_it() {
         "yang pertama masukin keranjang",
     ]);
     assert_eq!(outs[1].intent, Some(Intent::CartAdd));
-    assert_eq!(session.cart.len(), 1, "{}", outs[1].reply.text);
+    assert_eq!(session.cart.lines.len(), 1, "{}", outs[1].reply.text);
     // the colour said in the search is the one taken, and the reply says so
-    assert!(session.cart[0].sku.ends_with("-red"), "{:?}", session.cart);
+    assert!(
+        session.cart.lines[0].sku.ends_with("-red"),
+        "{:?}",
+        session.cart
+    );
     assert!(
         outs[1].reply.text.contains("merah)"),
         "{}",
@@ -187,16 +186,17 @@ fn with_ask_variant_the_cart_asks_the_size_then_the_colour() {
     let a =
         pasar::dialogue::Assistant::new(std::sync::Arc::new(content), assistant().shelf.clone());
     let mut session = Session::new("ask-variant");
-    let mut scratch = TurnScratch::default();
-    let outs: Vec<TurnOutcome> = [
-        "cari sepatu lari aerostreet",
-        "yang pertama masukin keranjang",
-        "40",
-        "yang merah",
-    ]
-    .iter()
-    .map(|m| a.turn(&mut session, m, None, true, &mut scratch))
-    .collect();
+    let outs = play_with(
+        &a,
+        &shop(),
+        &mut session,
+        &[
+            "cari sepatu lari aerostreet",
+            "yang pertama masukin keranjang",
+            "40",
+            "yang merah",
+        ],
+    );
     assert!(
         outs[1].template.contains("cart_add.ask"),
         "{}",
@@ -213,10 +213,10 @@ fn with_ask_variant_the_cart_asks_the_size_then_the_colour() {
         "{}",
         outs[2].reply.text
     );
-    assert_eq!(session.cart.len(), 1, "{}", outs[3].reply.text);
+    assert_eq!(session.cart.lines.len(), 1, "{}", outs[3].reply.text);
     assert_eq!(outs[3].intent, Some(Intent::CartAdd));
     assert!(
-        session.cart[0].sku.ends_with("-40-red"),
+        session.cart.lines[0].sku.ends_with("-40-red"),
         "{:?}",
         session.cart
     );
@@ -303,6 +303,8 @@ fn asking_again_confirms_and_a_yes_after_a_price_adds_it() {
         "yang pertama berapa harganya?",
         "iya",
         "checkout",
+        "Rina, 0812 3456 7890, Jl. Melati No. 7, Kec. Lowokwaru, Malang",
+        "transfer bca",
         "checkout aja",
     ]);
     // the price reply offers the cart: a yes adds the product in focus
@@ -312,15 +314,34 @@ fn asking_again_confirms_and_a_yes_after_a_price_adds_it() {
         "{}",
         outs[2].template
     );
-    assert!(outs[3].template.contains("checkout.confirm"));
-    // repeating the request while its confirmation waits carries it out
-    assert_eq!(outs[4].intent, Some(Intent::Checkout));
+    // checkout asks where to and how to pay, then shows the summary
     assert!(
-        outs[4].template.contains("checkout.done"),
+        outs[3].template.contains("checkout.ask"),
+        "{}",
+        outs[3].template
+    );
+    assert!(
+        outs[4].template.contains("checkout.ask"),
         "{}",
         outs[4].template
     );
-    assert_eq!(session.orders.len(), 1);
+    assert_eq!(
+        session.address.as_deref(),
+        Some("Rina, 0812 3456 7890, Jl. Melati No. 7, Kec. Lowokwaru, Malang")
+    );
+    assert_eq!(session.payment.as_deref(), Some("bank_transfer"));
+    assert!(
+        outs[5].template.contains("checkout.confirm"),
+        "{}",
+        outs[5].template
+    );
+    // repeating the request while its confirmation waits carries it out
+    assert_eq!(outs[6].intent, Some(Intent::Checkout));
+    assert!(
+        outs[6].template.contains("checkout.done"),
+        "{}",
+        outs[6].template
+    );
     assert!(session.cart.is_empty());
 }
 
@@ -338,8 +359,12 @@ fn a_size_right_after_an_add_changes_that_line() {
         "{}",
         outs[2].reply.text
     );
-    assert_eq!(session.cart.len(), 1, "{:?}", session.cart);
-    assert!(session.cart[0].sku.contains("-40-"), "{:?}", session.cart);
+    assert_eq!(session.cart.lines.len(), 1, "{:?}", session.cart);
+    assert!(
+        session.cart.lines[0].sku.contains("-40-"),
+        "{:?}",
+        session.cart
+    );
     assert!(
         outs[2].reply.text.contains("(40, "),
         "{}",
@@ -409,6 +434,6 @@ fn an_ordinal_after_a_stock_answer_is_not_a_size() {
         "{}",
         outs[2].reply.text
     );
-    assert_eq!(session.cart.len(), 1, "{}", outs[2].reply.text);
-    assert_eq!(session.cart[0].product_id, outs[0].products[1].id);
+    assert_eq!(session.cart.lines.len(), 1, "{}", outs[2].reply.text);
+    assert_eq!(session.cart.lines[0].product_id, outs[0].products[1].id);
 }

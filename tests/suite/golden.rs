@@ -13,7 +13,7 @@ fn every_golden_conversation_passes() {
         .iter()
         .map(|f| golden::read(f).unwrap_or_else(|e| panic!("{e}")))
         .collect();
-    let report = golden::run(assistant(), &fixtures);
+    let report = super::block_on(golden::run(assistant(), &fixture_shop(), &fixtures));
     assert!(
         report.conversations.len() >= 80,
         "{} conversations",
@@ -47,7 +47,7 @@ fn the_runner_reports_what_differs() {
     )
     .expect("write");
     let fixture = golden::read(&path).expect("a valid file");
-    let report = golden::run(assistant(), &[fixture]);
+    let report = super::block_on(golden::run(assistant(), &fixture_shop(), &[fixture]));
     assert_eq!((report.passed(), report.failed()), (1, 1));
     let text = report.text();
     assert!(
@@ -83,4 +83,10 @@ fn a_broken_fixture_names_its_file_and_line() {
         msg.contains("broken.yaml") && msg.contains("intnet"),
         "{msg}"
     );
+}
+
+/// A fresh store at the time the shipped fixtures are written for.
+fn fixture_shop() -> pasar::shop::Shop {
+    let at = golden::parse_time(golden::FIXTURE_TIME).expect("the fixture time");
+    super::shop().pinned_at(at)
 }

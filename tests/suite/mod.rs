@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod commerce;
 mod conversation;
 mod crossval;
 mod external;
@@ -43,6 +44,41 @@ pub fn assistant() -> &'static pasar::dialogue::Assistant {
         )
         .expect("an index")
     })
+}
+
+/// One runtime for the whole binary: stores opened in it serve every test thread.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    })
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    runtime().block_on(f)
+}
+
+/// A fresh in-memory store holding the demo catalog: each test's own stock.
+pub fn shop() -> pasar::shop::Shop {
+    block_on(pasar::shop::Shop::in_memory(assistant().shelf.catalog())).expect("an in-memory shop")
+}
+
+/// Plays messages in one session of `a` against `shop`.
+pub fn play_with(
+    a: &pasar::dialogue::Assistant,
+    shop: &pasar::shop::Shop,
+    session: &mut pasar::dialogue::Session,
+    messages: &[&str],
+) -> Vec<pasar::dialogue::TurnOutcome> {
+    let mut scratch = pasar::dialogue::TurnScratch::default();
+    messages
+        .iter()
+        .map(|m| block_on(a.turn(shop, session, m, None, true, &mut scratch)))
+        .collect()
 }
 
 /// The Indonesian names (lower case) of what a search for `c` lists first.
