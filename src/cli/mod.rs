@@ -100,6 +100,14 @@ pub enum Command {
         #[arg(long = "cart-database-url")]
         cart_databases: Vec<String>,
     },
+    /// List the conversations handed to a human (complaints, requests for a person).
+    Handoffs {
+        /// Only handoffs in this status (`open` by default; `all` for every one).
+        #[arg(long, default_value = "open")]
+        status: String,
+        #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
+        database_url: String,
+    },
     /// Create or update the database schema.
     Migrate {
         #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
@@ -181,6 +189,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => chat::run(lang, flags, &database_url),
         Command::Import { file, database_url } => db::import(&file, &database_url),
         Command::Migrate { database_url } => db::migrate(&database_url),
+        Command::Handoffs {
+            status,
+            database_url,
+        } => db::handoffs(&status, &database_url),
         Command::Bench {
             products,
             turns,

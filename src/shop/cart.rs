@@ -18,6 +18,10 @@ pub struct CartLine {
     /// Unix milliseconds the hold lasts until.
     #[serde(default)]
     pub held_until: i64,
+    /// When the line was added (unix milliseconds, unique in its cart): the order
+    /// lines are shown in.
+    #[serde(default)]
+    pub added_at: i64,
 }
 
 /// A cart as stored.
@@ -62,32 +66,32 @@ pub(super) async fn lock(conn: &mut AnyConnection, owner: &str, now: i64) -> Res
     Ok(())
 }
 
+/// The cart and its lines, in one query.
 pub(super) async fn read(conn: &mut AnyConnection, owner: &str) -> Result<Cart, ShopError> {
     let rows = sqlx::query(
-        "SELECT sku, product_id, quantity, held, held_until FROM cart_lines \
-         WHERE owner = $1 ORDER BY added_at, sku",
+        "SELECT c.voucher_code, l.sku, l.product_id, l.quantity, l.held, l.held_until, l.added_at \
+         FROM carts c LEFT JOIN cart_lines l ON l.owner = c.owner \
+         WHERE c.owner = $1 ORDER BY l.added_at, l.sku",
     )
     .bind(owner)
     .fetch_all(&mut *conn)
     .await?;
-    let mut lines = Vec::with_capacity(rows.len());
+    let mut cart = Cart::default();
     for r in &rows {
-        lines.push(CartLine {
-            sku: r.try_get("sku")?,
+        cart.voucher = r.try_get("voucher_code")?;
+        let Some(sku) = r.try_get::<Option<String>, _>("sku")? else {
+            continue;
+        };
+        cart.lines.push(CartLine {
+            sku,
             product_id: r.try_get("product_id")?,
             quantity: r.try_get("quantity")?,
             held: r.try_get("held")?,
             held_until: r.try_get("held_until")?,
+            added_at: r.try_get("added_at")?,
         });
     }
-    let voucher = sqlx::query("SELECT voucher_code FROM carts WHERE owner = $1")
-        .bind(owner)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| r.try_get::<Option<String>, _>("voucher_code"))
-        .transpose()?
-        .flatten();
-    Ok(Cart { lines, voucher })
+    Ok(cart)
 }
 
 /// Releases the holds of `owner`'s cart that ran out by `now`; the units released.
@@ -158,28 +162,27 @@ impl Shop {
         let key = owner.key();
         let mut tx = self.store.pool().begin().await?;
         lock(&mut tx, &key, now).await?;
-        let product_id: String = sqlx::query("SELECT product_id FROM variants WHERE sku = $1")
-            .bind(sku)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ShopError::NotFound {
-                what: "variant",
-                id: sku.to_string(),
-            })?
-            .try_get("product_id")?;
-        let old = read(&mut tx, &key).await?.line(sku).cloned();
-        let (quantity, held) = old.as_ref().map_or((0, 0), |l| (l.quantity, l.held));
+        let mut cart = read(&mut tx, &key).await?;
+        let at = cart.lines.iter().position(|l| l.sku == sku);
+        let (quantity, held) = at.map_or((0, 0), |i| (cart.lines[i].quantity, cart.lines[i].held));
         let wanted = quantity + n;
         check_quantity(wanted)?;
+        let product_id = match at {
+            Some(i) => cart.lines[i].product_id.clone(),
+            None => sqlx::query("SELECT product_id FROM variants WHERE sku = $1")
+                .bind(sku)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| ShopError::NotFound {
+                    what: "variant",
+                    id: sku.to_string(),
+                })?
+                .try_get("product_id")?,
+        };
         stock::reserve(&mut tx, sku, wanted - held, &key, now).await?;
         // lines keep the order they were added in, even within one millisecond
-        let last: i64 = sqlx::query(
-            "SELECT COALESCE(MAX(added_at), 0) AS last FROM cart_lines WHERE owner = $1",
-        )
-        .bind(&key)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("last")?;
+        let last = cart.lines.iter().map(|l| l.added_at).max().unwrap_or(0);
+        let added_at = at.map_or(now.max(last + 1), |i| cart.lines[i].added_at);
         sqlx::query(
             "INSERT INTO cart_lines (owner, sku, product_id, quantity, held, held_until, added_at) \
              VALUES ($1, $2, $3, $4, $4, $5, $6) \
@@ -191,11 +194,22 @@ impl Shop {
         .bind(&product_id)
         .bind(wanted)
         .bind(now + hold_ms)
-        .bind(now.max(last + 1))
+        .bind(added_at)
         .execute(&mut *tx)
         .await?;
-        let cart = read(&mut tx, &key).await?;
         tx.commit().await?;
+        let line = CartLine {
+            sku: sku.to_string(),
+            product_id,
+            quantity: wanted,
+            held: wanted,
+            held_until: now + hold_ms,
+            added_at,
+        };
+        match at {
+            Some(i) => cart.lines[i] = line,
+            None => cart.lines.push(line),
+        }
         Ok(cart)
     }
 
@@ -215,18 +229,20 @@ impl Shop {
         let key = owner.key();
         let mut tx = self.store.pool().begin().await?;
         lock(&mut tx, &key, now).await?;
-        let line = read(&mut tx, &key)
-            .await?
-            .line(sku)
-            .cloned()
+        let mut cart = read(&mut tx, &key).await?;
+        let i = cart
+            .lines
+            .iter()
+            .position(|l| l.sku == sku)
             .ok_or_else(|| ShopError::NotFound {
                 what: "cart line",
                 id: sku.to_string(),
             })?;
-        if n > line.held {
-            stock::reserve(&mut tx, sku, n - line.held, &key, now).await?;
+        let held = cart.lines[i].held;
+        if n > held {
+            stock::reserve(&mut tx, sku, n - held, &key, now).await?;
         } else {
-            stock::release(&mut tx, sku, line.held - n, &key, now).await?;
+            stock::release(&mut tx, sku, held - n, &key, now).await?;
         }
         sqlx::query(
             "UPDATE cart_lines SET quantity = $3, held = $3, held_until = $4 WHERE owner = $1 AND sku = $2",
@@ -237,8 +253,9 @@ impl Shop {
         .bind(now + hold_ms)
         .execute(&mut *tx)
         .await?;
-        let cart = read(&mut tx, &key).await?;
         tx.commit().await?;
+        let line = &mut cart.lines[i];
+        (line.quantity, line.held, line.held_until) = (n, n, now + hold_ms);
         Ok(cart)
     }
 
@@ -252,21 +269,22 @@ impl Shop {
         let key = owner.key();
         let mut tx = self.store.pool().begin().await?;
         lock(&mut tx, &key, now).await?;
-        let line = read(&mut tx, &key)
-            .await?
-            .line(sku)
-            .cloned()
+        let mut cart = read(&mut tx, &key).await?;
+        let i = cart
+            .lines
+            .iter()
+            .position(|l| l.sku == sku)
             .ok_or_else(|| ShopError::NotFound {
                 what: "cart line",
                 id: sku.to_string(),
             })?;
+        let line = cart.lines.remove(i);
         sqlx::query("DELETE FROM cart_lines WHERE owner = $1 AND sku = $2")
             .bind(&key)
             .bind(sku)
             .execute(&mut *tx)
             .await?;
         stock::release(&mut tx, sku, line.held, &key, now).await?;
-        let cart = read(&mut tx, &key).await?;
         tx.commit().await?;
         Ok(cart)
     }

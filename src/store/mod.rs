@@ -84,7 +84,20 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
         let sqlite = backend == Backend::Sqlite;
-        let pool = AnyPoolOptions::new()
+        let mut options = AnyPoolOptions::new();
+        if sqlite {
+            // a write-ahead log synced at checkpoints: a cart turn's commit does not
+            // wait for the disk twice (still durable against a crashed process)
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options
             // one writer at a time on SQLite (kept open: an in-memory database
             // lives as long as its connection); several on PostgreSQL
             .max_connections(if sqlite { 1 } else { 8 })

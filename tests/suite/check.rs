@@ -250,3 +250,36 @@ fn dialogue_rule_mistakes_are_reported() {
     assert!(has("is not each part once"), "{text:#?}");
     assert!(has("no words for the reason \"no_variant\""), "{text:#?}");
 }
+
+#[test]
+fn a_broken_voucher_is_reported_at_its_line_with_a_hint() {
+    let (_dir, errors) = errors_in_copy(|d| {
+        let p = d.join("rules/commerce.yaml");
+        replace(
+            &p,
+            "categories: [shoes, sandals]",
+            "categories: [shoes, sandalz]",
+        );
+        replace(&p, "valid_until: 2027-06-30", "valid_until: 30/06/2027");
+        replace(&p, "reservation_minutes: 30", "reservation_minutes: 0");
+    });
+    let in_file: Vec<&ContentError> = errors
+        .iter()
+        .filter(|e| e.path.ends_with("rules/commerce.yaml"))
+        .collect();
+    assert_eq!(in_file.len(), 3, "{in_file:?}");
+    let text = std::fs::read_to_string(&in_file[0].path).unwrap_or_default();
+    for (needle, what) in [
+        ("sandalz", "unknown category \"sandalz\""),
+        ("30/06/2027", "is not a date"),
+        ("reservation_minutes: 0", "0 minutes"),
+    ] {
+        let e = in_file
+            .iter()
+            .find(|e| e.what.contains(what))
+            .unwrap_or_else(|| panic!("no error saying {what:?} in {in_file:?}"));
+        let line = text.lines().nth(e.line - 1).unwrap_or("");
+        assert!(line.contains(needle), "line {} is {line:?} for {e}", e.line);
+        assert!(!e.hint.is_empty(), "{e}");
+    }
+}
