@@ -10,6 +10,7 @@ use crate::catalog::synthetic;
 use crate::dialogue::act::request;
 use crate::dialogue::{Assistant, Session, TurnScratch};
 use crate::extract::Constraints;
+use crate::intent::{Intent, IntentGroup};
 use crate::lang::Currency;
 use crate::shop::Shop;
 use crate::store::history::{turn_messages, HistoryWriter, TurnRecord};
@@ -94,6 +95,7 @@ pub fn run(
     // whole turns
     let mut scratch = TurnScratch::default();
     let mut whole: Vec<u64> = Vec::with_capacity(turns);
+    let (mut rule_turns, mut store_turns): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
     let mut stages: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
     let lines: Vec<(usize, &str)> = SCRIPT
         .iter()
@@ -113,6 +115,14 @@ pub fn run(
         let out =
             runtime.block_on(assistant.turn(&shop, &mut session, text, None, false, &mut scratch));
         whole.push(t.elapsed().as_nanos() as u64);
+        // cart, voucher, checkout and order turns go to the store
+        if out.intent.is_some_and(|i| {
+            i.group() == IntentGroup::Cart || matches!(i, Intent::OrderStatus | Intent::OrderCancel)
+        }) {
+            store_turns.push(t.elapsed().as_nanos() as u64);
+        } else {
+            rule_turns.push(t.elapsed().as_nanos() as u64);
+        }
         for s in &out.trace {
             stages.entry(s.stage).or_default().push(s.nanos);
         }
@@ -275,6 +285,24 @@ pub fn run(
         );
     }
     let _ = std::fs::remove_file(&tmp);
+    for (what, v) in [
+        ("rule turns", &mut rule_turns),
+        ("store turns", &mut store_turns),
+    ] {
+        v.sort_unstable();
+        println!(
+            "{:<10} {:>10.2} {:>10.2}   ({what}: {} of the scripted turns{})",
+            what.split(' ').next().unwrap_or(what),
+            us(percentile(v, 0.5)),
+            us(percentile(v, 0.99)),
+            v.len(),
+            if what == "store turns" {
+                ", cart and orders in the in-memory store"
+            } else {
+                ", no store access"
+            }
+        );
+    }
     whole.sort_unstable();
     println!(
         "bench products={products} turns={turns} p50_us={:.1} p99_us={:.1} turns_per_s={:.0} index_ms={:.0} rss_mb={:.1}",
