@@ -20,6 +20,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod server;
 pub mod shop;
 pub mod store;
 pub mod trace;

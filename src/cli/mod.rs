@@ -72,6 +72,28 @@ pub enum Command {
         #[command(flatten)]
         flags: CatalogFlags,
     },
+    /// Serve the HTTP API and the storefront page (SQLite and the demo store by default).
+    Serve {
+        #[arg(long, env = "PASAR_ADDR")]
+        addr: Option<String>,
+        #[arg(long, env = "PASAR_DATABASE_URL")]
+        database_url: Option<String>,
+        #[arg(long, env = "PASAR_CONTENT_DIR")]
+        content: Option<PathBuf>,
+        #[arg(long, env = "PASAR_CATALOG")]
+        catalog: Option<PathBuf>,
+        /// A pasar.toml (default: ./pasar.toml when present).
+        #[arg(long, env = "PASAR_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long, env = "PASAR_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        #[arg(long, env = "PASAR_CUSTOMER_JWT_SECRET", hide_env_values = true)]
+        customer_jwt_secret: Option<String>,
+        #[arg(long, env = "PASAR_LOG")]
+        log: Option<String>,
+        #[arg(long, env = "PASAR_LOG_FORMAT")]
+        log_format: Option<String>,
+    },
     /// Chat with the assistant in the terminal (history goes to the database).
     Chat {
         #[arg(long, value_parser = parse_lang)]
@@ -182,6 +204,32 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             now,
             flags,
         } => test::run(paths, junit, json, &now, flags),
+        Command::Serve {
+            addr,
+            database_url,
+            content,
+            catalog,
+            config,
+            admin_token,
+            customer_jwt_secret,
+            log,
+            log_format,
+        } => {
+            let settings = crate::server::config::resolve(crate::server::config::Given {
+                addr,
+                database_url,
+                content_dir: content,
+                catalog,
+                config,
+                admin_token,
+                customer_jwt_secret,
+                log,
+                log_format,
+            })?;
+            crate::server::init_logging(&settings);
+            db::runtime()?.block_on(crate::server::serve(settings))?;
+            Ok(0)
+        }
         Command::Chat {
             lang,
             flags,

@@ -370,6 +370,35 @@ impl Store {
         Ok(true)
     }
 
+    /// Stores a rating of a conversation (or one of its replies); its id.
+    pub async fn add_feedback(
+        &self,
+        session_id: &str,
+        message_id: Option<&str>,
+        rating: i64,
+        comment: Option<&str>,
+    ) -> Result<String, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO feedback (id, session_id, message_id, rating, comment, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(session_id)
+        .bind(message_id)
+        .bind(rating)
+        .bind(comment)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
     pub async fn product_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM products")
             .fetch_one(&self.pool)

@@ -7,6 +7,7 @@ mod conversation;
 mod crossval;
 mod external;
 mod golden;
+mod http;
 mod props;
 mod store;
 mod understanding;

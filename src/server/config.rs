@@ -1,0 +1,204 @@
+//! Settings for `pasar serve` (CONTRACT.md section 8): every value from a flag, else
+//! its environment variable (clap reads both), else `pasar.toml`, else a default.
+//! Resolved once at start into [`Settings`]; an unreadable file is an error that
+//! names it, never a silent default.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `pasar.toml`: the same keys as the flags, plus the limits.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub addr: Option<String>,
+    pub database_url: Option<String>,
+    pub content_dir: Option<PathBuf>,
+    pub catalog: Option<PathBuf>,
+    pub admin_token: Option<String>,
+    pub customer_jwt_secret: Option<String>,
+    /// Origins allowed to call the API from a browser (the storefront's).
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    pub log: Option<String>,
+    pub log_format: Option<String>,
+    /// Reload content when a file under the content folders changes.
+    pub watch_content: Option<bool>,
+    #[serde(default)]
+    pub limits: FileLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileLimits {
+    pub body_bytes: Option<usize>,
+    pub message_chars: Option<usize>,
+    /// Requests a session may make per minute.
+    pub session_per_minute: Option<u32>,
+    /// Requests a client address may make per minute.
+    pub address_per_minute: Option<u32>,
+    pub request_timeout_ms: Option<u64>,
+    /// Messages a WebSocket may have waiting before it is told to slow down.
+    pub ws_queue: Option<usize>,
+}
+
+/// What flags and the environment said (clap fills these).
+#[derive(Debug, Default, Clone)]
+pub struct Given {
+    pub addr: Option<String>,
+    pub database_url: Option<String>,
+    pub content_dir: Option<PathBuf>,
+    pub catalog: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub admin_token: Option<String>,
+    pub customer_jwt_secret: Option<String>,
+    pub log: Option<String>,
+    pub log_format: Option<String>,
+}
+
+/// The resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub content_dir: PathBuf,
+    pub catalog: Option<PathBuf>,
+    pub admin_token: Option<String>,
+    pub customer_jwt_secret: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub log: String,
+    pub json_logs: bool,
+    pub watch_content: bool,
+    pub body_bytes: usize,
+    pub message_chars: usize,
+    pub session_per_minute: u32,
+    pub address_per_minute: u32,
+    pub request_timeout: Duration,
+    pub ws_queue: usize,
+}
+
+impl Settings {
+    /// Settings for tests and embedding: defaults, the repository's content.
+    pub fn defaults() -> Settings {
+        Settings {
+            addr: ([127, 0, 0, 1], 8080).into(),
+            database_url: crate::store::DEFAULT_URL.to_string(),
+            content_dir: crate::content::Content::default_dir(),
+            catalog: None,
+            admin_token: None,
+            customer_jwt_secret: None,
+            cors_origins: Vec::new(),
+            log: "info".into(),
+            json_logs: true,
+            watch_content: false,
+            body_bytes: 1 << 20,
+            message_chars: 2_000,
+            session_per_minute: 120,
+            address_per_minute: 600,
+            request_timeout: Duration::from_secs(10),
+            ws_queue: 16,
+        }
+    }
+}
+
+/// What is wrong with the settings.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{what} {value:?} is not valid: {hint}")]
+    Value {
+        what: &'static str,
+        value: String,
+        hint: &'static str,
+    },
+}
+
+fn read_file(path: &Path, required: bool) -> Result<FileConfig, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(FileConfig::default())
+        }
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Flags and environment over `pasar.toml` (the one named, else `./pasar.toml` when
+/// present) over defaults.
+pub fn resolve(given: Given) -> Result<Settings, ConfigError> {
+    let file = match &given.config {
+        Some(p) => read_file(p, true)?,
+        None => read_file(Path::new("pasar.toml"), false)?,
+    };
+    let d = Settings::defaults();
+    let addr_text = given
+        .addr
+        .or(file.addr)
+        .unwrap_or_else(|| d.addr.to_string());
+    let addr = addr_text.parse().map_err(|_| ConfigError::Value {
+        what: "the address",
+        value: addr_text.clone(),
+        hint: "host:port, such as 127.0.0.1:8080",
+    })?;
+    let format = given
+        .log_format
+        .or(file.log_format)
+        .unwrap_or_else(|| "json".into());
+    let json_logs = match format.as_str() {
+        "json" => true,
+        "pretty" => false,
+        _ => {
+            return Err(ConfigError::Value {
+                what: "the log format",
+                value: format,
+                hint: "json or pretty",
+            })
+        }
+    };
+    let l = file.limits;
+    Ok(Settings {
+        addr,
+        database_url: given
+            .database_url
+            .or(file.database_url)
+            .unwrap_or(d.database_url),
+        content_dir: given
+            .content_dir
+            .or(file.content_dir)
+            .unwrap_or(d.content_dir),
+        catalog: given.catalog.or(file.catalog),
+        admin_token: given
+            .admin_token
+            .or(file.admin_token)
+            .filter(|t| !t.is_empty()),
+        customer_jwt_secret: given
+            .customer_jwt_secret
+            .or(file.customer_jwt_secret)
+            .filter(|t| !t.is_empty()),
+        cors_origins: file.cors_origins,
+        log: given.log.or(file.log).unwrap_or(d.log),
+        json_logs,
+        watch_content: file.watch_content.unwrap_or(false),
+        body_bytes: l.body_bytes.unwrap_or(d.body_bytes),
+        message_chars: l.message_chars.unwrap_or(d.message_chars),
+        session_per_minute: l.session_per_minute.unwrap_or(d.session_per_minute).max(1),
+        address_per_minute: l.address_per_minute.unwrap_or(d.address_per_minute).max(1),
+        request_timeout: l
+            .request_timeout_ms
+            .map_or(d.request_timeout, Duration::from_millis),
+        ws_queue: l.ws_queue.unwrap_or(d.ws_queue).max(1),
+    })
+}
