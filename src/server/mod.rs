@@ -205,10 +205,10 @@ pub fn router(app: SharedApp) -> Router {
         .with_state(app)
 }
 
-/// `pasar serve`: opens the store (migrating, importing the demo store into an
-/// empty one), loads content, prints the address, serves until SIGTERM or SIGINT,
-/// then finishes the turns in flight and flushes chat history.
-pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// Opens the store (migrating, importing the demo store into an empty one, or the
+/// catalog named), loads content and indexes what the store holds: the state a
+/// server runs on.
+pub async fn start(settings: Settings) -> anyhow::Result<SharedApp> {
     let store = crate::store::Store::open(&settings.database_url).await?;
     let named = settings.catalog.is_some();
     let path = settings
@@ -235,8 +235,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             .await??;
     let sweep = std::time::Duration::from_millis(assistant.content.commerce.sweep_ms as u64);
     let shop = Shop::new(store);
-    let _sweeper = shop.spawn_sweeper(sweep);
-    let app = App::new(settings.clone(), assistant, shop);
+    shop.spawn_sweeper(sweep);
+    let app = App::new(settings, assistant, shop);
     let limits_app = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -245,19 +245,36 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             limits_app.limits.retain_recent();
         }
     });
-    let listener = tokio::net::TcpListener::bind(settings.addr).await?;
-    let addr = listener.local_addr()?;
-    println!("pasar listening on http://{addr}");
-    tracing::info!(%addr, "listening");
+    Ok(app)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; then lets the turns in
+/// flight finish and flushes chat history.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    app: SharedApp,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     axum::serve(
         listener,
         router(app.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await?;
     tracing::info!("shutting down: flushing chat history");
     app.history.flush().await;
     Ok(())
+}
+
+/// `pasar serve`: [`start`], print the address, [`run`] until SIGTERM or SIGINT.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let addr = settings.addr;
+    let app = start(settings).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    println!("pasar listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    run(listener, app, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

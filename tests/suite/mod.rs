@@ -5,10 +5,12 @@ mod cli;
 mod commerce;
 mod conversation;
 mod crossval;
+mod e2e;
 mod external;
 mod golden;
 mod http;
 mod props;
+mod serve;
 mod store;
 mod understanding;
 
