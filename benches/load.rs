@@ -107,6 +107,23 @@ async fn level(addr: std::net::SocketAddr, connections: usize, turns: u64) {
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
+    // resident memory as the turns go by
+    let sampler = {
+        let next = next.clone();
+        tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                let done = next.load(Ordering::Relaxed).min(turns);
+                // the last sample is taken after the run
+                samples.push(format!("{}k:{:.0}MB", done / 1000, rss_mb()));
+                if done >= turns {
+                    break;
+                }
+            }
+            samples
+        })
+    };
     let mut tasks = Vec::new();
     for c in 0..connections {
         let (client, url, next, errors) =
@@ -119,9 +136,6 @@ async fn level(addr: std::net::SocketAddr, connections: usize, turns: u64) {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= turns {
                     break;
-                }
-                if i % 50_000 == 0 && c == 0 {
-                    eprintln!("  {i} turns, rss {:.0} MB", rss_mb());
                 }
                 let message = MESSAGES[(i as usize + c) % MESSAGES.len()];
                 let body = match &session {
@@ -170,4 +184,10 @@ async fn level(addr: std::net::SocketAddr, connections: usize, turns: u64) {
         errors.load(Ordering::Relaxed),
         rss_mb()
     );
+    print_samples(&sampler.await.unwrap_or_default());
+}
+
+/// Prints the memory samples of a level (turns done: resident MB).
+fn print_samples(samples: &[String]) {
+    println!("  rss over the run: {}", samples.join(" "));
 }

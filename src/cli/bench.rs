@@ -145,11 +145,13 @@ pub fn run(
                 .turn(&shop, &mut session, text, None, false, &mut scratch)
                 .await;
             let t = Instant::now();
-            writer.record(TurnRecord {
-                session: session.clone(),
-                customer: None,
-                messages: turn_messages(&session.id, text, &out, 0),
-            });
+            writer
+                .record(TurnRecord {
+                    session: session.clone(),
+                    customer: None,
+                    messages: turn_messages(&session.id, text, &out, 0),
+                })
+                .await;
             enqueue.push(t.elapsed().as_nanos() as u64);
         }
         writer.flush().await;

@@ -53,11 +53,11 @@ pub fn run(lang: Option<Lang>, flags: CatalogFlags, database_url: &str) -> anyho
         let t =
             runtime.block_on(assistant.turn(&shop, &mut session, line, lang, false, &mut scratch));
         let latency = started.elapsed().as_micros() as i64;
-        history.record(TurnRecord {
+        runtime.block_on(history.record(TurnRecord {
             session: session.clone(),
             customer: None,
             messages: turn_messages(&session.id, line, &t, latency),
-        });
+        }));
         writeln!(out, "{}", t.reply.text)?;
         for (i, p) in t.products.iter().enumerate() {
             writeln!(

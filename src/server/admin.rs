@@ -52,46 +52,86 @@ async fn rebuild(
         .map_err(|e| ApiError::unavailable(format!("indexing failed: {e}")))
 }
 
+/// Loads the content folders again and swaps them in; the old content keeps
+/// serving when the new one is invalid (422 with every problem).
+pub async fn reload_content(app: &SharedApp) -> Result<serde_json::Value, ApiError> {
+    let _one = app.reloading.lock().await;
+    let dir = app.settings.content_dir.clone();
+    let loaded = tokio::task::spawn_blocking(move || Content::load(&dir))
+        .await
+        .map_err(|e| ApiError::unavailable(format!("loading stopped: {e}")))?;
+    let content = match loaded {
+        Ok(c) => c,
+        Err(errors) => {
+            app.metrics.reload(false);
+            let problems: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+            tracing::warn!(
+                problems = problems.len(),
+                "the new content is invalid; the old content keeps serving"
+            );
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_content",
+                format!(
+                    "{} problem(s); the old content keeps serving",
+                    problems.len()
+                ),
+            )
+            .with("problems", problems));
+        }
+    };
+    let catalog = app.assistant.load().shelf.catalog().clone();
+    let intents = content.intents.len();
+    let templates: usize = content.templates.by_lang.iter().map(Vec::len).sum();
+    let assistant = rebuild(Arc::new(content), catalog).await?;
+    app.assistant.store(Arc::new(assistant));
+    app.metrics.reload(true);
+    tracing::info!(intents, templates, "content reloaded");
+    Ok(json!({ "reloaded": true, "intents": intents, "templates": templates }))
+}
+
 pub async fn reload(
     State(app): State<SharedApp>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let r = async {
         require_admin(&headers, app.settings.admin_token.as_deref())?;
-        let _one = app.reloading.lock().await;
-        let dir = app.settings.content_dir.clone();
-        let loaded = tokio::task::spawn_blocking(move || Content::load(&dir))
-            .await
-            .map_err(|e| ApiError::unavailable(format!("loading stopped: {e}")))?;
-        let content = match loaded {
-            Ok(c) => c,
-            Err(errors) => {
-                app.metrics.reload(false);
-                let problems: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_content",
-                    format!(
-                        "{} problem(s); the old content keeps serving",
-                        problems.len()
-                    ),
-                )
-                .with("problems", problems));
-            }
-        };
-        let catalog = app.assistant.load().shelf.catalog().clone();
-        let intents = content.intents.len();
-        let templates: usize = content.templates.by_lang.iter().map(Vec::len).sum();
-        let assistant = rebuild(Arc::new(content), catalog).await?;
-        app.assistant.store(Arc::new(assistant));
-        app.metrics.reload(true);
-        tracing::info!(intents, templates, "content reloaded");
-        Ok(Json(
-            json!({ "reloaded": true, "intents": intents, "templates": templates }),
-        ))
+        reload_content(&app).await.map(Json)
     }
     .await;
     counted(&app, r)
+}
+
+/// Reloads content when a file under the content folders changes (`watch_content`
+/// in pasar.toml): changes are gathered until the folders are quiet for half a
+/// second, then one reload runs.
+pub fn watch_content(app: SharedApp) -> notify::Result<notify::RecommendedWatcher> {
+    use notify::{RecursiveMode, Watcher};
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| e.kind.is_modify() || e.kind.is_create() || e.kind.is_remove()) {
+            let _ = tx.send(());
+        }
+    })?;
+    for folder in ["intents", "lexicons", "rules", "templates"] {
+        let dir = app.settings.content_dir.join(folder);
+        if dir.is_dir() {
+            watcher.watch(&dir, RecursiveMode::Recursive)?;
+        }
+    }
+    tokio::spawn(async move {
+        while rx.recv().await.is_some() {
+            // quiet for half a second: an editor's save is several events
+            while let Ok(Some(())) =
+                tokio::time::timeout(std::time::Duration::from_millis(500), rx.recv()).await
+            {
+            }
+            if reload_content(&app).await.is_err() {
+                tracing::warn!("a content change did not load; fix it and save again");
+            }
+        }
+    });
+    Ok(watcher)
 }
 
 pub async fn import_catalog(

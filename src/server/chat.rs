@@ -154,11 +154,13 @@ pub async fn run_turn(
     let elapsed = started.elapsed();
     let messages = turn_messages(&session.id, message, &out, elapsed.as_micros() as i64);
     let message_id = messages.last().map(|m| m.id.clone()).unwrap_or_default();
-    app.history.record(TurnRecord {
-        session: session.clone(),
-        customer: session.customer.clone(),
-        messages,
-    });
+    app.history
+        .record(TurnRecord {
+            session: session.clone(),
+            customer: session.customer.clone(),
+            messages,
+        })
+        .await;
     observe(app, &out, elapsed);
     let trace = debug.then(|| {
         serde_json::json!({

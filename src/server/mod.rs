@@ -69,8 +69,12 @@ impl App {
             history: HistoryWriter::start(shop.store().clone()),
             shop,
             sessions: moka::sync::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(std::time::Duration::from_secs(30 * 60))
+                // live sessions only: the store holds them all, a miss is one read.
+                // Least recently used goes first (TinyLFU would refuse new sessions,
+                // and each of their turns would read the store)
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
+                .max_capacity(20_000)
+                .time_to_idle(std::time::Duration::from_secs(15 * 60))
                 .build(),
             limits: limits::Limits::new(settings.session_per_minute, settings.address_per_minute),
             metrics: metrics::Metrics::default(),
@@ -84,10 +88,18 @@ impl App {
         if let Some(s) = self.sessions.get(id) {
             return Ok(Some(s));
         }
-        let loaded = self.shop.store().load_session(id).await.map_err(|e| {
-            tracing::error!(error = %e, "loading a session failed");
-            ApiError::unavailable("the store is not answering; try again shortly")
-        })?;
+        let load = || async {
+            self.shop.store().load_session(id).await.map_err(|e| {
+                tracing::error!(error = %e, "loading a session failed");
+                ApiError::unavailable("the store is not answering; try again shortly")
+            })
+        };
+        let mut loaded = load().await?;
+        if loaded.is_none() {
+            // it may still be waiting in the history queue
+            self.history.flush().await;
+            loaded = load().await?;
+        }
         Ok(loaded.map(|s| {
             let live = Arc::new(Mutex::new(s));
             self.sessions.insert(id.to_string(), live.clone());
@@ -270,6 +282,12 @@ pub async fn run(
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let addr = settings.addr;
     let app = start(settings).await?;
+    // kept alive while serving
+    let _watcher = if app.settings.watch_content {
+        Some(admin::watch_content(app.clone())?)
+    } else {
+        None
+    };
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     println!("pasar listening on http://{addr}");

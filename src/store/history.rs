@@ -1,6 +1,8 @@
 //! Chat history written off the hot path: a turn hands its records to a channel and
 //! returns; one task drains the channel and writes whatever has queued up in one
-//! transaction, so a burst of turns costs one commit instead of one each.
+//! transaction of multi-row statements, so a burst of turns costs one commit
+//! instead of one each. The channel is bounded: when the database cannot keep up,
+//! turns wait for room instead of memory growing without end.
 
 use super::{MessageRecord, Store};
 use crate::dialogue::Session;
@@ -22,8 +24,11 @@ enum Job {
 /// The sending side; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct HistoryWriter {
-    tx: mpsc::UnboundedSender<Job>,
+    tx: mpsc::Sender<Job>,
 }
+
+/// Turns that may wait for the writer before a turn waits for room.
+pub const QUEUE: usize = 4096;
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -34,7 +39,7 @@ impl std::fmt::Debug for Job {
 impl HistoryWriter {
     /// Starts the writing task on the current tokio runtime.
     pub fn start(store: Store) -> HistoryWriter {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut jobs = vec![first];
@@ -45,25 +50,25 @@ impl HistoryWriter {
                 let mut waiting = Vec::new();
                 // the last state of each session is the one to keep
                 let mut sessions: Vec<(Session, Option<String>)> = Vec::new();
+                let mut at: std::collections::HashMap<String, usize> = Default::default();
                 for job in jobs {
                     match job {
                         Job::Turn(t) => {
                             messages.extend(t.messages);
-                            match sessions.iter_mut().find(|(s, _)| s.id == t.session.id) {
-                                Some(slot) => *slot = (t.session, t.customer),
-                                None => sessions.push((t.session, t.customer)),
+                            match at.get(&t.session.id) {
+                                Some(&i) => sessions[i] = (t.session, t.customer),
+                                None => {
+                                    at.insert(t.session.id.clone(), sessions.len());
+                                    sessions.push((t.session, t.customer));
+                                }
                             }
                         }
                         Job::Flush(done) => waiting.push(done),
                     }
                 }
-                for (s, customer) in &sessions {
-                    if let Err(e) = store.save_session(s, customer.as_deref()).await {
-                        tracing::error!(error = %e, session = %s.id, "saving a session failed");
-                    }
-                }
-                if let Err(e) = store.append_messages(&messages).await {
-                    tracing::error!(error = %e, count = messages.len(), "writing chat history failed");
+                let count = messages.len();
+                if let Err(e) = store.save_turns(&sessions, messages).await {
+                    tracing::error!(error = %e, sessions = sessions.len(), messages = count, "writing chat history failed");
                 }
                 for w in waiting {
                     let _ = w.send(());
@@ -73,15 +78,16 @@ impl HistoryWriter {
         HistoryWriter { tx }
     }
 
-    /// Queues a turn's records; never waits for the database.
-    pub fn record(&self, turn: TurnRecord) {
-        let _ = self.tx.send(Job::Turn(Box::new(turn)));
+    /// Queues a turn's records; waits only when [`QUEUE`] turns are already
+    /// waiting for the database.
+    pub async fn record(&self, turn: TurnRecord) {
+        let _ = self.tx.send(Job::Turn(Box::new(turn))).await;
     }
 
     /// Waits until everything queued so far is written.
     pub async fn flush(&self) {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if self.tx.send(Job::Flush(tx)).is_ok() {
+        if self.tx.send(Job::Flush(tx)).await.is_ok() {
             let _ = rx.await;
         }
     }
@@ -97,8 +103,9 @@ pub fn turn_messages(
 ) -> Vec<MessageRecord> {
     let now = super::now_millis();
     let seq = i64::from(outcome.turn);
+    // time-ordered ids: new rows go to the end of the primary key's B-tree
     let user = MessageRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         session_id: session_id.to_string(),
         seq,
         role: "user".into(),
@@ -112,7 +119,7 @@ pub fn turn_messages(
         created_at: now,
     };
     let reply = MessageRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         role: "assistant".into(),
         text: outcome.reply.text.clone(),
         intent: None,

@@ -64,6 +64,28 @@ pub fn now_millis() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// Rows per multi-row `INSERT`: well under SQLite's and PostgreSQL's parameter limits.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// "($1, $2), ($3, $4)": the placeholders of `rows` rows of `width` values.
+fn values(width: usize, rows: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * width + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// The default database: `pasar.db` in the working directory.
 pub const DEFAULT_URL: &str = "sqlite://pasar.db";
 
@@ -136,27 +158,69 @@ impl Store {
         Ok(())
     }
 
-    /// Saves a session's state (insert or update).
-    pub async fn save_session(
+    /// Saves sessions' states (insert or update) and appends messages, in one
+    /// transaction of multi-row statements: what the history writer does with a
+    /// batch of turns.
+    pub async fn save_turns(
         &self,
-        s: &Session,
-        customer: Option<&str>,
+        sessions: &[(Session, Option<String>)],
+        messages: Vec<MessageRecord>,
     ) -> Result<(), StoreError> {
-        let state = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if sessions.is_empty() && messages.is_empty() {
+            return Ok(());
+        }
         let now = now_millis();
-        sqlx::query(
-            "INSERT INTO sessions (id, customer_id, lang, state, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) \
-             ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, state = excluded.state, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(&s.id)
-        .bind(customer)
-        .bind(s.lang.map(|l| l.code()))
-        .bind(state)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.pool.begin().await?;
+        for chunk in sessions.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO sessions (id, customer_id, lang, state, created_at, updated_at) VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, state = excluded.state, \
+                 customer_id = COALESCE(excluded.customer_id, sessions.customer_id), \
+                 updated_at = excluded.updated_at",
+                values(6, chunk.len())
+            );
+            // only placeholders are formatted in; the values are bound
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (s, customer) in chunk {
+                let state =
+                    serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                q = q
+                    .bind(s.id.clone())
+                    .bind(customer.clone())
+                    .bind(s.lang.map(|l| l.code()))
+                    .bind(state)
+                    .bind(now)
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let mut rest = messages.into_iter().peekable();
+        while rest.peek().is_some() {
+            let chunk: Vec<MessageRecord> = rest.by_ref().take(ROWS_PER_STATEMENT).collect();
+            let sql = format!(
+                "INSERT INTO messages (id, session_id, seq, role, text, intent, confidence, source, \
+                 constraints, template, latency_us, created_at) VALUES {}",
+                values(12, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in chunk {
+                q = q
+                    .bind(m.id)
+                    .bind(m.session_id)
+                    .bind(m.seq)
+                    .bind(m.role)
+                    .bind(m.text)
+                    .bind(m.intent)
+                    .bind(m.confidence)
+                    .bind(m.source)
+                    .bind(m.constraints)
+                    .bind(m.template)
+                    .bind(m.latency_us)
+                    .bind(m.created_at);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -185,37 +249,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    /// Writes messages in one transaction.
-    pub async fn append_messages(&self, batch: &[MessageRecord]) -> Result<(), StoreError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await?;
-        for m in batch {
-            sqlx::query(
-                "INSERT INTO messages (id, session_id, seq, role, text, intent, confidence, source, \
-                 constraints, template, latency_us, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(&m.id)
-            .bind(&m.session_id)
-            .bind(m.seq)
-            .bind(&m.role)
-            .bind(&m.text)
-            .bind(&m.intent)
-            .bind(m.confidence)
-            .bind(&m.source)
-            .bind(&m.constraints)
-            .bind(&m.template)
-            .bind(m.latency_us)
-            .bind(m.created_at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn messages(&self, session_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
@@ -254,28 +287,21 @@ impl Store {
         const CHUNK: usize = 200;
         let products = catalog.products();
         for (c, chunk) in products.chunks(CHUNK).enumerate() {
-            let mut sql =
-                String::from("INSERT INTO products (id, position, category, data) VALUES ");
-            let mut data = Vec::with_capacity(chunk.len());
-            for (i, p) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let b = i * 4;
-                sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-                data.push(
-                    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                );
-            }
-            sql.push_str(" ON CONFLICT (id) DO UPDATE SET category = excluded.category, data = excluded.data");
+            let sql = format!(
+                "INSERT INTO products (id, position, category, data) VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET category = excluded.category, data = excluded.data",
+                values(4, chunk.len())
+            );
             // only placeholders are formatted in; the values are bound
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (i, (p, d)) in chunk.iter().zip(data).enumerate() {
+            for (i, p) in chunk.iter().enumerate() {
+                let data =
+                    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 q = q
                     .bind(p.id.clone())
                     .bind(start + (c * CHUNK + i) as i64)
                     .bind(p.category.clone())
-                    .bind(d);
+                    .bind(data);
             }
             q.execute(&mut *tx).await?;
         }
@@ -284,70 +310,53 @@ impl Store {
             .flat_map(|p| p.variants.iter().map(move |v| (p, v)))
             .collect();
         for chunk in variants.chunks(CHUNK) {
-            let mut sql =
-                String::from("INSERT INTO variants (sku, product_id, size, color, stock) VALUES ");
-            let mut ledger = String::from(
-                "INSERT INTO stock_movements (sku, kind, stock_delta, reserved_delta, stock_before, \
-                 stock_after, reserved_before, reserved_after, reference, created_at) VALUES ",
-            );
-            let fresh: Vec<bool> = chunk
-                .iter()
-                .map(|(_, v)| !known.contains_key(&v.sku))
-                .collect();
-            let mut n_fresh = 0;
-            for (i, _) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let b = i * 5;
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                ));
-                if fresh[i] {
-                    if n_fresh > 0 {
-                        ledger.push_str(", ");
-                    }
-                    let b = n_fresh * 2;
-                    ledger.push_str(&format!(
-                        "(${}, 'restock', ${}, 0, 0, ${}, 0, 0, 'import', {now})",
-                        b + 1,
-                        b + 2,
-                        b + 2
-                    ));
-                    n_fresh += 1;
-                }
-            }
             // a stored variant keeps its stock here; a changed count is adjusted below
-            sql.push_str(
-                " ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, \
+            let sql = format!(
+                "INSERT INTO variants (sku, product_id, size, color, stock) VALUES {} \
+                 ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, \
                  size = excluded.size, color = excluded.color",
+                values(5, chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (i, (p, v)) in chunk.iter().enumerate() {
+            for (p, v) in chunk {
                 q = q
                     .bind(v.sku.clone())
                     .bind(p.id.clone())
                     .bind(v.size.clone())
                     .bind(v.color.clone())
-                    .bind(if fresh[i] { v.stock } else { known[&v.sku] });
+                    .bind(known.get(&v.sku).copied().unwrap_or(v.stock));
             }
             q.execute(&mut *tx).await?;
-            if n_fresh > 0 {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(ledger));
-                for (i, (_, v)) in chunk.iter().enumerate() {
-                    if fresh[i] {
-                        q = q.bind(v.sku.clone()).bind(v.stock);
-                    }
+            // a new variant's stock is a restock in the ledger
+            let fresh: Vec<&crate::catalog::Variant> = chunk
+                .iter()
+                .filter(|(_, v)| !known.contains_key(&v.sku))
+                .map(|(_, v)| *v)
+                .collect();
+            if !fresh.is_empty() {
+                let sql = format!(
+                    "INSERT INTO stock_movements (sku, kind, stock_delta, reserved_delta, stock_before, \
+                     stock_after, reserved_before, reserved_after, reference, created_at) VALUES {}",
+                    values(10, fresh.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for v in &fresh {
+                    q = q
+                        .bind(v.sku.clone())
+                        .bind("restock")
+                        .bind(v.stock)
+                        .bind(0i64)
+                        .bind(0i64)
+                        .bind(v.stock)
+                        .bind(0i64)
+                        .bind(0i64)
+                        .bind("import")
+                        .bind(now);
                 }
                 q.execute(&mut *tx).await?;
             }
-            for (i, (_, v)) in chunk.iter().enumerate() {
-                if !fresh[i] && known[&v.sku] != v.stock {
+            for (_, v) in chunk {
+                if known.get(&v.sku).is_some_and(|&old| old != v.stock) {
                     crate::shop::stock::adjust(&mut tx, &v.sku, v.stock, "import", now)
                         .await
                         .map_err(|e| match e {

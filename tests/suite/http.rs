@@ -752,3 +752,41 @@ fn feedback_health_readiness_metrics_and_the_storefront_page() {
         StatusCode::OK
     );
 }
+
+#[test]
+fn with_watching_on_a_saved_content_file_is_reloaded() {
+    let dir = content_copy();
+    let mut s = settings();
+    s.content_dir = dir.path().to_path_buf();
+    let (app, r) = app(s);
+    let _watcher =
+        block_on(async { pasar::server::admin::watch_content(app.clone()) }).expect("a watcher");
+    let p = dir.path().join("templates/id/conversation.yaml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    // a greeting the shipped content never says
+    let marker = "Selamat datang di toko uji";
+    let changed = text.replacen(
+        "variants:\n",
+        &format!("variants:\n      - \"{marker}\"\n"),
+        1,
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&p, &changed).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let m = call(&r, Method::GET, "/metrics", None, None);
+        if m.body
+            .as_str()
+            .unwrap_or("")
+            .contains("pasar_reloads_total{outcome=\"ok\"} 1")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reload after saving {}",
+            p.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -39,20 +39,24 @@ async fn exercise(store: &Store) {
     session.search.category = Some("shoes".into());
     session.shown = vec!["shoe-0001".into()];
     let writer = HistoryWriter::start(store.clone());
-    writer.record(TurnRecord {
-        session: session.clone(),
-        customer: Some("cust-1".into()),
-        messages: vec![
-            message(&id, 1, "user", "ada sepatu?"),
-            message(&id, 1, "assistant", "Ada kak"),
-        ],
-    });
+    writer
+        .record(TurnRecord {
+            session: session.clone(),
+            customer: Some("cust-1".into()),
+            messages: vec![
+                message(&id, 1, "user", "ada sepatu?"),
+                message(&id, 1, "assistant", "Ada kak"),
+            ],
+        })
+        .await;
     session.turn = 3;
-    writer.record(TurnRecord {
-        session: session.clone(),
-        customer: Some("cust-1".into()),
-        messages: vec![message(&id, 2, "user", "yang hitam")],
-    });
+    writer
+        .record(TurnRecord {
+            session: session.clone(),
+            customer: Some("cust-1".into()),
+            messages: vec![message(&id, 2, "user", "yang hitam")],
+        })
+        .await;
     writer.flush().await;
     let loaded = store
         .load_session(&id)
