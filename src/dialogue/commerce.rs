@@ -68,10 +68,10 @@ fn refused(ctx: &mut Context, intent: Intent, e: ShopError) -> Answer {
         ShopError::NotFound { .. } => reason(ctx, "no_product", &[]),
         ShopError::NotCancellable { .. } => reason(ctx, "cannot_cancel", &[]),
         ShopError::NoPrice { .. } => reason(ctx, "no_price", &[]),
-        ShopError::Quantity(n) => reason(
+        ShopError::Quantity(_) => reason(
             ctx,
-            "stock_left",
-            &[("available", crate::shop::MAX_QUANTITY.min(*n).to_string())],
+            "quantity_limit",
+            &[("max", crate::shop::MAX_QUANTITY.to_string())],
         ),
         ShopError::Store(_) => reason(ctx, "shop_unavailable", &[]),
     };
@@ -822,10 +822,9 @@ pub fn take_checkout_detail(
             notes.push("the message is the delivery address".into());
             session.address = Some(text.trim().to_string());
         }
-        "payment_method" if rules.payment_method_in(text, lang).is_some() => {
-            let m = rules.payment_method_in(text, lang).map(|m| m.id.clone());
-            notes.push(format!("payment method {}", m.as_deref().unwrap_or("")));
-            session.payment = m;
+        "payment_method" if let Some(m) = rules.payment_method_in(text, lang) => {
+            notes.push(format!("payment method {}", m.id));
+            session.payment = Some(m.id.clone());
         }
         // "ok" or "checkout" instead of the detail: the question is asked again
         "address" | "payment_method"

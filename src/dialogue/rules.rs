@@ -136,6 +136,7 @@ pub const REASONS: &[&str] = &[
     "cannot_cancel",
     "already_cancelled",
     "stock_left",
+    "quantity_limit",
     "no_price",
     "shop_unavailable",
 ];
@@ -148,6 +149,7 @@ pub fn reason_blank(reason: &str) -> Option<&'static str> {
         "voucher_wrong_category" => Some("{categories}"),
         "voucher_another_applied" => Some("{code}"),
         "stock_left" => Some("{available}"),
+        "quantity_limit" => Some("{max}"),
         _ => None,
     }
 }

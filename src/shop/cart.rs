@@ -122,6 +122,31 @@ async fn release_expired(
     Ok(released)
 }
 
+/// Deletes the cart's lines and takes its voucher off (the caller releases holds
+/// or sells them).
+pub(super) async fn empty(conn: &mut AnyConnection, owner: &str) -> Result<(), ShopError> {
+    sqlx::query("DELETE FROM cart_lines WHERE owner = $1")
+        .bind(owner)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE carts SET voucher_code = NULL WHERE owner = $1")
+        .bind(owner)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Where the line of `sku` is; `NotFound` when the cart has none.
+fn line_index(cart: &Cart, sku: &str) -> Result<usize, ShopError> {
+    cart.lines
+        .iter()
+        .position(|l| l.sku == sku)
+        .ok_or_else(|| ShopError::NotFound {
+            what: "cart line",
+            id: sku.to_string(),
+        })
+}
+
 fn check_quantity(n: i64) -> Result<(), ShopError> {
     if (1..=MAX_QUANTITY).contains(&n) {
         Ok(())
@@ -230,14 +255,7 @@ impl Shop {
         let mut tx = self.store.pool().begin().await?;
         lock(&mut tx, &key, now).await?;
         let mut cart = read(&mut tx, &key).await?;
-        let i = cart
-            .lines
-            .iter()
-            .position(|l| l.sku == sku)
-            .ok_or_else(|| ShopError::NotFound {
-                what: "cart line",
-                id: sku.to_string(),
-            })?;
+        let i = line_index(&cart, sku)?;
         let held = cart.lines[i].held;
         if n > held {
             stock::reserve(&mut tx, sku, n - held, &key, now).await?;
@@ -270,14 +288,7 @@ impl Shop {
         let mut tx = self.store.pool().begin().await?;
         lock(&mut tx, &key, now).await?;
         let mut cart = read(&mut tx, &key).await?;
-        let i = cart
-            .lines
-            .iter()
-            .position(|l| l.sku == sku)
-            .ok_or_else(|| ShopError::NotFound {
-                what: "cart line",
-                id: sku.to_string(),
-            })?;
+        let i = line_index(&cart, sku)?;
         let line = cart.lines.remove(i);
         sqlx::query("DELETE FROM cart_lines WHERE owner = $1 AND sku = $2")
             .bind(&key)
@@ -296,14 +307,7 @@ impl Shop {
         lock(&mut tx, &key, now).await?;
         let mut cart = read(&mut tx, &key).await?;
         cart.lines.sort_by(|a, b| a.sku.cmp(&b.sku));
-        sqlx::query("DELETE FROM cart_lines WHERE owner = $1")
-            .bind(&key)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE carts SET voucher_code = NULL WHERE owner = $1")
-            .bind(&key)
-            .execute(&mut *tx)
-            .await?;
+        empty(&mut tx, &key).await?;
         for l in &cart.lines {
             stock::release(&mut tx, &l.sku, l.held, &key, now).await?;
         }

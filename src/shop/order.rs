@@ -369,14 +369,7 @@ impl Shop {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM cart_lines WHERE owner = $1")
-            .bind(&key)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE carts SET voucher_code = NULL WHERE owner = $1")
-            .bind(&key)
-            .execute(&mut *tx)
-            .await?;
+        cart::empty(&mut tx, &key).await?;
         let order = read_order(&mut tx, &id).await?;
         tx.commit().await?;
         order.ok_or_else(|| ShopError::NotFound {

@@ -135,6 +135,23 @@ pub struct Voucher {
 }
 
 impl Voucher {
+    /// A voucher of `kind` without conditions: no minimum, cap, window, limits or
+    /// categories (content sets those; code that builds vouchers starts here).
+    pub fn unconditional(code: &str, kind: VoucherKind) -> Voucher {
+        Voucher {
+            code: code.to_string(),
+            kind,
+            min_purchase: Amounts::default(),
+            max_discount: Amounts::default(),
+            valid_from: None,
+            valid_until: None,
+            limit: None,
+            per_customer: None,
+            categories: Vec::new(),
+            description: Default::default(),
+        }
+    }
+
     pub fn description(&self, lang: Lang) -> &str {
         &self.description[lang.index()]
     }
@@ -600,9 +617,10 @@ fn voucher<T>(
         &v.max_discount,
         problems,
     );
-    (problems.len() == before).then(|| Voucher {
+    let kind = kind.filter(|_| problems.len() == before)?;
+    Some(Voucher {
         code: v.code.clone(),
-        kind: kind.expect("checked above"),
+        kind,
         min_purchase,
         max_discount,
         valid_from,

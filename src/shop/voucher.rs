@@ -195,21 +195,9 @@ impl Shop {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shop::rules::Amounts;
 
     fn voucher(kind: VoucherKind) -> Voucher {
-        Voucher {
-            code: "HEMAT".into(),
-            kind,
-            min_purchase: Amounts::default(),
-            max_discount: Amounts::default(),
-            valid_from: None,
-            valid_until: None,
-            limit: None,
-            per_customer: None,
-            categories: Vec::new(),
-            description: Default::default(),
-        }
+        Voucher::unconditional("HEMAT", kind)
     }
 
     fn basket(lines: &[(String, i64)]) -> Basket<'_> {

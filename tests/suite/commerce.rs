@@ -329,18 +329,12 @@ async fn lifecycle(url: &str) {
     // (a code of this run: the PostgreSQL database keeps counts across runs)
     let code = format!("SATU{}", uuid::Uuid::new_v4().simple()).to_ascii_uppercase();
     let mut limited = rules.clone();
-    limited.vouchers.push(Voucher {
-        code: code.clone(),
-        kind: VoucherKind::Fixed(Amounts::of(&[(Currency::Idr, 10_000)])),
-        min_purchase: Amounts::default(),
-        max_discount: Amounts::default(),
-        valid_from: None,
-        valid_until: None,
-        limit: Some(1),
-        per_customer: None,
-        categories: Vec::new(),
-        description: Default::default(),
-    });
+    let mut satu = Voucher::unconditional(
+        &code,
+        VoucherKind::Fixed(Amounts::of(&[(Currency::Idr, 10_000)])),
+    );
+    satu.limit = Some(1);
+    limited.vouchers.push(satu);
     let (a, b) = (guest(1), guest(2));
     let serum = vec![("skincare".to_string(), 80_000)];
     for o in [&a, &b] {
@@ -434,18 +428,7 @@ fn holds_vouchers_checkout_and_cancel_on_postgres() {
 }
 
 fn voucher(kind: VoucherKind) -> Voucher {
-    Voucher {
-        code: "UJI".into(),
-        kind,
-        min_purchase: Amounts::default(),
-        max_discount: Amounts::default(),
-        valid_from: None,
-        valid_until: None,
-        limit: None,
-        per_customer: None,
-        categories: Vec::new(),
-        description: Default::default(),
-    }
+    Voucher::unconditional("UJI", kind)
 }
 
 #[test]

@@ -2,13 +2,13 @@
 "use strict";
 
 const WORDS = {
-  id: { search: "Cari", placeholder: "Cari produk, misal sepatu lari hitam", add: "+ Keranjang", sold: "Stok habis",
+  id: { search: "Cari", hint: "Cari produk, misal sepatu lari hitam", add: "+ Keranjang", sold: "Stok habis",
         chat: "Chat dengan toko", send: "Kirim", say: "Tulis pesan…", all: "Semua", found: n => `${n} produk`,
         cart: n => `🛒 ${n}`, hello: "halo", failed: "Maaf, koneksi bermasalah. Coba lagi ya." },
-  vi: { search: "Tìm", placeholder: "Tìm sản phẩm, ví dụ giày chạy bộ màu đen", add: "+ Giỏ hàng", sold: "Hết hàng",
+  vi: { search: "Tìm", hint: "Tìm sản phẩm, ví dụ giày chạy bộ màu đen", add: "+ Giỏ hàng", sold: "Hết hàng",
         chat: "Chat với shop", send: "Gửi", say: "Nhập tin nhắn…", all: "Tất cả", found: n => `${n} sản phẩm`,
         cart: n => `🛒 ${n}`, hello: "chào shop", failed: "Xin lỗi, kết nối gặp sự cố. Bạn thử lại nhé." },
-  en: { search: "Search", placeholder: "Search products, e.g. black running shoes", add: "+ Cart", sold: "Sold out",
+  en: { search: "Search", hint: "Search products, e.g. black running shoes", add: "+ Cart", sold: "Sold out",
         chat: "Chat with the shop", send: "Send", say: "Type a message…", all: "All", found: n => `${n} products`,
         cart: n => `🛒 ${n}`, hello: "hello", failed: "Sorry, the connection failed. Please try again." },
 };
@@ -93,15 +93,21 @@ async function loadCategories() {
   render();
 }
 
+// what an input is for: its accessible name and its tooltip
+function showHint(input, text) {
+  input.setAttribute("aria-label", text);
+  input.setAttribute("title", text);
+}
+
 function render() {
   const w = WORDS[state.lang];
   document.documentElement.lang = state.lang;
   $("lang").value = state.lang;
-  $("q").placeholder = w.placeholder;
+  showHint($("q"), w.hint);
   $("search-button").textContent = w.search;
   $("chat-title").textContent = w.chat;
   $("send").textContent = w.send;
-  $("message").placeholder = w.say;
+  showHint($("message"), w.say);
   $("cart-badge").textContent = w.cart(state.cartItems);
   for (const b of $("categories").querySelectorAll("button")) {
     b.classList.toggle("on", (b.dataset.category || null) === state.category);
