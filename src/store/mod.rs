@@ -67,7 +67,7 @@ pub fn now_millis() -> i64 {
 /// Rows per multi-row `INSERT`: well under SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_STATEMENT: usize = 100;
 
-/// "($1, $2), ($3, $4)": the placeholders of `rows` rows of `width` values.
+/// "($1, $2), ($3, $4)": the bind parameters of `rows` rows of `width` values.
 fn values(width: usize, rows: usize) -> String {
     let mut out = String::with_capacity(rows * width * 5);
     for r in 0..rows {
@@ -179,7 +179,7 @@ impl Store {
                  updated_at = excluded.updated_at",
                 values(6, chunk.len())
             );
-            // only placeholders are formatted in; the values are bound
+            // only parameter numbers are formatted in; the values are bound
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (s, customer) in chunk {
                 let state =
@@ -292,7 +292,7 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET category = excluded.category, data = excluded.data",
                 values(4, chunk.len())
             );
-            // only placeholders are formatted in; the values are bound
+            // only parameter numbers are formatted in; the values are bound
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, p) in chunk.iter().enumerate() {
                 let data =
