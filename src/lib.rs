@@ -16,6 +16,7 @@ pub mod extract;
 pub mod golden;
 pub mod intent;
 pub mod lang;
+pub mod llm;
 pub mod normalize;
 pub mod pipeline;
 pub mod render;

@@ -11,9 +11,23 @@ use crate::lang::Lang;
 use crate::store::history::{turn_messages, HistoryWriter, TurnRecord};
 use std::io::{BufRead, Write};
 
-pub fn run(lang: Option<Lang>, flags: CatalogFlags, database_url: &str) -> anyhow::Result<i32> {
+pub fn run(
+    lang: Option<Lang>,
+    flags: CatalogFlags,
+    database_url: &str,
+    llm: &crate::server::config::LlmGiven,
+) -> anyhow::Result<i32> {
+    let providers = crate::server::config::providers(llm, &[], |v| std::env::var(v).ok())?;
     let runtime = super::db::runtime()?;
     let (assistant, shop) = runtime.block_on(open_shop(flags, database_url))?;
+    let offset = assistant.content.commerce.utc_offset;
+    let llm = runtime.block_on(crate::llm::Llm::open(
+        providers,
+        shop.store(),
+        offset,
+        shop.now(),
+    ));
+    let assistant = assistant.with_llm(std::sync::Arc::new(llm));
     let history = runtime.block_on(async { HistoryWriter::start(shop.store().clone()) });
     // the sweeper runs on the runtime's workers while the REPL waits for input
     let _sweeper = {

@@ -93,11 +93,15 @@ pub enum Command {
         log: Option<String>,
         #[arg(long, env = "PASAR_LOG_FORMAT")]
         log_format: Option<String>,
+        #[command(flatten)]
+        llm: LlmFlags,
     },
     /// Chat with the assistant in the terminal (history goes to the database).
     Chat {
         #[arg(long, value_parser = parse_lang)]
         lang: Option<Lang>,
+        #[command(flatten)]
+        llm: LlmFlags,
         #[command(flatten)]
         flags: CatalogFlags,
         #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
@@ -135,6 +139,36 @@ pub enum Command {
         #[arg(long, env = "PASAR_DATABASE_URL", default_value = DEFAULT_URL)]
         database_url: String,
     },
+}
+
+/// The LLM escalated turns go to (CONTRACT.md section 8); unset: fallback mode.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LlmFlags {
+    /// An OpenAI-compatible base URL ending in /v1.
+    #[arg(long = "llm-base-url", env = "PASAR_LLM_BASE_URL")]
+    pub base_url: Option<String>,
+    #[arg(long = "llm-model", env = "PASAR_LLM_MODEL")]
+    pub model: Option<String>,
+    #[arg(
+        long = "llm-api-key",
+        env = "PASAR_LLM_API_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// Per call (default 4000).
+    #[arg(long = "llm-timeout-ms", env = "PASAR_LLM_TIMEOUT_MS")]
+    pub timeout_ms: Option<u64>,
+}
+
+impl LlmFlags {
+    pub fn given(&self) -> crate::server::config::LlmGiven {
+        crate::server::config::LlmGiven {
+            base_url: self.base_url.clone(),
+            model: self.model.clone(),
+            api_key: self.api_key.clone(),
+            timeout_ms: self.timeout_ms,
+        }
+    }
 }
 
 /// Where the content and the catalog come from.
@@ -214,6 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             customer_jwt_secret,
             log,
             log_format,
+            llm,
         } => {
             let settings = crate::server::config::resolve(crate::server::config::Given {
                 addr,
@@ -225,6 +260,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 customer_jwt_secret,
                 log,
                 log_format,
+                llm: llm.given(),
             })?;
             crate::server::init_logging(&settings);
             db::runtime()?.block_on(crate::server::serve(settings))?;
@@ -232,9 +268,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Chat {
             lang,
+            llm,
             flags,
             database_url,
-        } => chat::run(lang, flags, &database_url),
+        } => chat::run(lang, flags, &database_url, &llm.given()),
         Command::Import { file, database_url } => db::import(&file, &database_url),
         Command::Migrate { database_url } => db::migrate(&database_url),
         Command::Handoffs {

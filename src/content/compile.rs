@@ -16,6 +16,7 @@ use crate::extract::gazetteer::{haystack_of, Gazetteer, PhraseSpec, Tag};
 use crate::extract::{language_currency, Extractor, LangExtractor};
 use crate::intent::{canonical_names, Intent};
 use crate::lang::{Currency, Lang};
+use crate::llm::rules::LlmRules;
 use crate::normalize::detect::LanguageVotes;
 use crate::normalize::numbers::{NumberLexicon, NumberLists};
 use crate::normalize::{fold, LangWords, Normalizer, SlangEntry};
@@ -395,6 +396,7 @@ struct Rules {
     min_examples: [usize; 3],
     dialogue: DialogueRules,
     commerce: CommerceRules,
+    llm: LlmRules,
 }
 
 fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
@@ -423,16 +425,18 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
         min_examples: [1, 1, 1],
         dialogue: DialogueRules::default(),
         commerce: CommerceRules::default(),
+        llm: LlmRules::default(),
     };
     let mut seen_dialogue = false;
     let mut seen_commerce = false;
+    let mut seen_llm = false;
     let files = yaml_files(&root.join("rules"), problems);
     let mut seen_store = false;
     let mut seen_content = false;
     for path in files {
         let Some(f) = read_yaml::<RawRulesFile>(
             &path,
-            "any of the sections escalation, store, content, dialogue, commerce",
+            "any of the sections escalation, store, content, dialogue, commerce, llm",
             problems,
         ) else {
             continue;
@@ -558,6 +562,18 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             seen_commerce = true;
             rules.commerce = crate::shop::rules::compile(&f, c, problems);
         }
+        if let Some(l) = &f.value.llm {
+            if seen_llm {
+                problems.push(f.key_error(
+                    "llm",
+                    "a second llm section",
+                    "one llm section across rules/",
+                    "merge the two sections",
+                ));
+            }
+            seen_llm = true;
+            rules.llm = crate::llm::rules::compile(&f, l, problems);
+        }
         seen_escalation |= f.value.escalation.is_some();
     }
     if !seen_dialogue {
@@ -572,6 +588,15 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             "no commerce rules in rules/",
             "a `commerce:` section (see rules/commerce.yaml)",
             "stock holds, shipping, cancellation, payment methods and vouchers are content",
+        ));
+    }
+    if !seen_llm {
+        problems.push(ContentError::new(
+            &shown(&root.join("rules/llm.yaml")),
+            (1, 1),
+            "no llm rules in rules/",
+            "an `llm:` section with system_prompt, recent_turns, max_tool_rounds, budget, cache_minutes and max_reply_chars",
+            "what escalated turns tell the LLM, and what they may spend, is content",
         ));
     }
     if !seen_escalation {
@@ -1272,6 +1297,7 @@ fn build(root: &Path, loaded: Loaded, problems: &mut Problems) -> Content {
     Content {
         dialogue: rules.dialogue,
         commerce: rules.commerce,
+        llm: rules.llm,
         words,
         renderer,
         root: root.to_path_buf(),

@@ -70,6 +70,8 @@ pub struct Content {
     pub dialogue: DialogueRules,
     /// `rules/commerce.yaml`
     pub commerce: crate::shop::rules::CommerceRules,
+    /// `rules/llm.yaml`
+    pub llm: crate::llm::rules::LlmRules,
     /// Lexicon words the search and the replies use, per language.
     pub words: Vec<LexiconWords>,
     /// The templates, compiled once.

@@ -154,6 +154,8 @@ pub struct RawRulesFile {
     pub dialogue: Option<crate::dialogue::rules::RawDialogue>,
     #[serde(default)]
     pub commerce: Option<crate::shop::rules::RawCommerce>,
+    #[serde(default)]
+    pub llm: Option<crate::llm::rules::RawLlm>,
 }
 
 /// What `pasar check` demands of the content itself.

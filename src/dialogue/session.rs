@@ -66,6 +66,10 @@ pub struct Session {
     pub address: Option<String>,
     /// A payment method id from `rules/commerce.yaml`.
     pub payment: Option<String>,
+    /// The last few exchanges, word for word, for the LLM.
+    pub recent: Vec<super::escalate::Exchange>,
+    /// LLM tokens this conversation has used (its budget is in `rules/llm.yaml`).
+    pub llm_tokens: u64,
 }
 
 impl Session {

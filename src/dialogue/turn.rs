@@ -1,11 +1,13 @@
 //! One conversation turn: understand the message, settle what it asks in the light
 //! of the session (a pending question or confirmation, a refinement of the last
 //! search, an ordinal into the last list), act on it, and render the reply. Turns
-//! the LLM would take are answered in fallback mode here: from the best intent
-//! when it is likely enough, else with the help menu.
+//! the rules cannot settle go to the LLM ([`super::escalate`]); when it cannot
+//! answer they are answered in fallback mode: from the best intent when it is
+//! likely enough, else with the help menu.
 
 use super::act::{self, Answer};
 use super::commerce;
+use super::escalate;
 use super::session::{self, Pending, Session};
 use super::views::{cart_summary, CartSummary, ProductCard};
 use crate::catalog::Catalog;
@@ -16,6 +18,7 @@ use crate::decide::EscalateReason;
 use crate::extract::{language_currency, Constraints};
 use crate::intent::Intent;
 use crate::lang::{Currency, Lang};
+use crate::llm::Llm;
 use crate::pipeline::{self, StageTrace, Understanding};
 use crate::search::{IndexError, Shelf};
 use crate::shop::Shop;
@@ -70,13 +73,25 @@ pub struct TurnOutcome {
     /// `<lang>/<template id>#<variant>`
     pub template: String,
     pub trace: Vec<StageTrace>,
+    /// What the LLM cost this turn, when it was called.
+    pub llm: Option<LlmUsage>,
 }
 
-/// The deterministic assistant: content and the searchable catalog.
+/// Tokens an escalated turn used, and with which provider.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LlmUsage {
+    pub provider: String,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+/// The assistant: content, the searchable catalog, and the LLM escalated turns go
+/// to (none configured: they are answered in fallback mode).
 #[derive(Debug, Clone)]
 pub struct Assistant {
     pub content: Arc<Content>,
     pub shelf: Arc<Shelf>,
+    pub llm: Arc<Llm>,
 }
 
 /// Per-caller buffers reused across turns.
@@ -87,7 +102,18 @@ pub struct TurnScratch {
 
 impl Assistant {
     pub fn new(content: Arc<Content>, shelf: Arc<Shelf>) -> Assistant {
-        Assistant { content, shelf }
+        Assistant {
+            content,
+            shelf,
+            llm: Arc::new(Llm::disabled()),
+        }
+    }
+
+    /// The same assistant escalating to `llm` (a reload keeps the running one,
+    /// with its breakers, budget and cache).
+    pub fn with_llm(mut self, llm: Arc<Llm>) -> Assistant {
+        self.llm = llm;
+        self
     }
 
     /// Indexes `catalog` with the content's synonyms and category words.
@@ -189,12 +215,77 @@ impl Assistant {
             now,
             notes: &mut notes,
         };
-        let answer: Answer = act::answer(&mut ctx, session, intent, said).await;
+        let mut source = source;
+        let mut llm_usage = None;
+        let mut from_llm = None;
+        let mut llm_time = None;
+        if source == Source::Fallback {
+            let started = Instant::now();
+            let e = escalate::escalate(self, &mut ctx, session, &u).await;
+            if let Some(provider) = e.provider {
+                llm_time = Some(started.elapsed());
+                llm_usage = Some(LlmUsage {
+                    provider,
+                    prompt_tokens: e.usage.prompt_tokens,
+                    completion_tokens: e.usage.completion_tokens,
+                });
+            }
+            match e.answer {
+                Ok(a) => {
+                    if a.cached {
+                        self.llm.metrics.answered("cached");
+                    }
+                    source = Source::Llm;
+                    from_llm = Some(a);
+                }
+                Err(reason) => {
+                    ctx.notes.push(format!("fallback mode: {reason}"));
+                    self.llm.metrics.fallback(&reason);
+                }
+            }
+        }
+        let answer: Answer = match &from_llm {
+            Some(a) => {
+                let mut answer = Answer::new(intent, Situation::Reply);
+                answer.products = a.products.clone();
+                answer
+            }
+            None => act::answer(&mut ctx, session, intent, said).await,
+        };
         let t1 = Instant::now();
         let cart = cart_summary(self.shelf.catalog(), &session.cart.lines, currency);
-        let (reply, template) = self.render(session, u.lang, currency, &answer, &cart, &mut notes);
+        let (reply, template) = match from_llm {
+            Some(a) => {
+                if !answer.products.is_empty() {
+                    session.shown = answer.products.iter().map(|p| p.id.clone()).collect();
+                    if let [only] = answer.products.as_slice() {
+                        session.focus = Some(only.id.clone());
+                    }
+                }
+                let provider = llm_usage.as_ref().map_or("cache", |l| l.provider.as_str());
+                (
+                    Reply {
+                        text: a.text,
+                        quick_replies: Vec::new(),
+                    },
+                    format!("{}/llm:{provider}", u.lang.code()),
+                )
+            }
+            None => self.render(session, u.lang, currency, &answer, &cart, &mut notes),
+        };
+        if self.llm.is_configured() {
+            escalate::remember(session, text, &reply.text, self.content.llm.recent_turns);
+        }
         let t2 = Instant::now();
         let mut stages = std::mem::take(&mut u.trace);
+        if let Some(d) = llm_time {
+            stages.push(StageTrace {
+                stage: "llm",
+                micros: d.as_micros() as u64,
+                nanos: d.as_nanos() as u64,
+                notes: Vec::new(),
+            });
+        }
         stages.push(StageTrace {
             stage: "act",
             micros: (t1 - t0).as_micros() as u64,
@@ -240,6 +331,7 @@ impl Assistant {
             constraints,
             template,
             trace: stages,
+            llm: llm_usage,
         }
     }
 
@@ -364,7 +456,7 @@ impl Assistant {
         }
         let reason = u.escalate_reason;
         notes.push(format!(
-            "escalated ({}); no LLM: fallback mode",
+            "escalated ({})",
             reason.map_or("unknown", |r| r.as_str())
         ));
         if reason == Some(EscalateReason::OutOfScope) {
@@ -385,7 +477,7 @@ impl Assistant {
         }
     }
 
-    fn render(
+    pub(super) fn render(
         &self,
         session: &Session,
         lang: Lang,

@@ -21,18 +21,35 @@ pub struct Conversation {
     pub name: String,
     #[serde(default)]
     pub lang: Option<Lang>,
-    /// `off` (default): escalated turns are answered in fallback mode.
+    /// `off` (default): escalated turns are answered in fallback mode; or
+    /// `{script: [...]}`: they go to a scripted provider (see the README).
     #[serde(default)]
     pub llm: Option<LlmMode>,
     pub turns: Vec<GoldenTurn>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum LlmMode {
+    Off(Off),
+    Scripted(Scripted),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum LlmMode {
+pub enum Off {
     Off,
-    On,
 }
+
+/// The answers a fake OpenAI-compatible provider gives, one per call, in order.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scripted {
+    pub script: Vec<crate::llm::fake::Step>,
+}
+
+/// The per-call timeout of a scripted provider: a `hang` step costs this long.
+pub const SCRIPTED_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(300);
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +175,20 @@ pub fn read(path: &Path) -> Result<Fixture, FixtureError> {
         vec![serde_yaml::from_str::<Conversation>(&text).map_err(yaml_err)?]
     };
     for c in &conversations {
+        if let Some(LlmMode::Scripted(s)) = &c.llm {
+            for (i, step) in s.script.iter().enumerate() {
+                if let Some(problem) = step.problem() {
+                    return Err(err(
+                        None,
+                        format!(
+                            "conversation {:?}, llm script step {}: {problem}",
+                            c.name,
+                            i + 1
+                        ),
+                    ));
+                }
+            }
+        }
         if c.turns.is_empty() {
             return Err(err(None, format!("conversation {:?} has no turns", c.name)));
         }
@@ -185,6 +216,32 @@ pub fn parse_time(text: &str) -> Option<i64> {
     Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
+/// The assistant a conversation runs with: no LLM, or one provider answering from
+/// the conversation's script (kept running while the conversation runs).
+async fn scripted(
+    assistant: &Assistant,
+    mode: Option<&LlmMode>,
+) -> std::io::Result<(Assistant, Option<crate::llm::fake::FakeProvider>)> {
+    use crate::llm::{fake::FakeProvider, Llm, LlmSettings, ProviderConfig};
+    let Some(LlmMode::Scripted(s)) = mode else {
+        return Ok((
+            assistant
+                .clone()
+                .with_llm(std::sync::Arc::new(Llm::disabled())),
+            None,
+        ));
+    };
+    let fake = FakeProvider::start(s.script.clone()).await?;
+    let mut provider = ProviderConfig::new("script", &fake.base_url(), "scripted");
+    provider.timeout = SCRIPTED_TIMEOUT;
+    provider.backoff = std::time::Duration::from_millis(5);
+    let llm = Llm::new(LlmSettings::new(vec![provider]));
+    Ok((
+        assistant.clone().with_llm(std::sync::Arc::new(llm)),
+        Some(fake),
+    ))
+}
+
 /// Runs every conversation of the fixtures, each in a fresh session, against
 /// `shop` (carts, stock and orders; `Shop::in_memory` for a private one).
 pub async fn run(assistant: &Assistant, shop: &crate::shop::Shop, fixtures: &[Fixture]) -> Report {
@@ -195,6 +252,19 @@ pub async fn run(assistant: &Assistant, shop: &crate::shop::Shop, fixtures: &[Fi
             let started = std::time::Instant::now();
             let mut session = Session::new(format!("golden:{}", conv.name));
             let mut failures = Vec::new();
+            let (assistant, fake) = match scripted(assistant, conv.llm.as_ref()).await {
+                Ok(pair) => pair,
+                Err(e) => {
+                    failures.push(report::Failure {
+                        turn: 0,
+                        user: String::new(),
+                        key: "llm".into(),
+                        expected: "a scripted provider".into(),
+                        got: e.to_string(),
+                    });
+                    (assistant.clone(), None)
+                }
+            };
             for (i, turn) in conv.turns.iter().enumerate() {
                 let out = assistant
                     .turn(
@@ -216,6 +286,15 @@ pub async fn run(assistant: &Assistant, shop: &crate::shop::Shop, fixtures: &[Fi
                         got: f.got,
                     });
                 }
+            }
+            if let Some(left) = fake.as_ref().map(|f| f.left()).filter(|n| *n > 0) {
+                failures.push(report::Failure {
+                    turn: conv.turns.len(),
+                    user: String::new(),
+                    key: "llm.script".into(),
+                    expected: "every step used".into(),
+                    got: format!("{left} steps never asked for"),
+                });
             }
             report.conversations.push(report::ConversationResult {
                 file: fixture.path.display().to_string(),

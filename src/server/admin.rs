@@ -41,15 +41,19 @@ pub async fn metrics(State(app): State<SharedApp>) -> impl IntoResponse {
     )
 }
 
-/// Builds an assistant off the request path.
+/// Builds an assistant off the request path; it keeps the running LLM (its
+/// breakers, budget and cache).
 async fn rebuild(
+    app: &SharedApp,
     content: Arc<Content>,
     catalog: Arc<crate::catalog::Catalog>,
 ) -> Result<Assistant, ApiError> {
+    let llm = app.assistant.load().llm.clone();
     tokio::task::spawn_blocking(move || Assistant::build(content, catalog))
         .await
         .map_err(|e| ApiError::unavailable(format!("indexing stopped: {e}")))?
         .map_err(|e| ApiError::unavailable(format!("indexing failed: {e}")))
+        .map(|a| a.with_llm(llm))
 }
 
 /// Loads the content folders again and swaps them in; the old content keeps
@@ -83,7 +87,7 @@ pub async fn reload_content(app: &SharedApp) -> Result<serde_json::Value, ApiErr
     let catalog = app.assistant.load().shelf.catalog().clone();
     let intents = content.intents.len();
     let templates: usize = content.templates.by_lang.iter().map(Vec::len).sum();
-    let assistant = rebuild(Arc::new(content), catalog).await?;
+    let assistant = rebuild(app, Arc::new(content), catalog).await?;
     app.assistant.store(Arc::new(assistant));
     app.metrics.reload(true);
     tracing::info!(intents, templates, "content reloaded");
@@ -183,7 +187,7 @@ pub async fn import_catalog(
             .await
             .map_err(|e| ApiError::unavailable(e.to_string()))?;
         let content = app.assistant.load().content.clone();
-        let assistant = rebuild(content, Arc::new(stored)).await?;
+        let assistant = rebuild(&app, content, Arc::new(stored)).await?;
         let total = assistant.shelf.catalog().len();
         app.assistant.store(Arc::new(assistant));
         Ok(Json(json!({ "imported": n, "products": total })))

@@ -3,6 +3,7 @@
 //! Resolved once at start into [`Settings`]; an unreadable file is an error that
 //! names it, never a silent default.
 
+use crate::llm::ProviderConfig;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,22 @@ pub struct FileConfig {
     pub watch_content: Option<bool>,
     #[serde(default)]
     pub limits: FileLimits,
+    /// Further LLM providers, tried in order after the one from the environment.
+    #[serde(default)]
+    pub llm: Vec<FileProvider>,
+}
+
+/// One `[[llm]]` entry of `pasar.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileProvider {
+    pub name: Option<String>,
+    pub base_url: String,
+    pub model: String,
+    /// The environment variable holding the key (keys stay out of files).
+    pub api_key_env: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -55,6 +72,16 @@ pub struct Given {
     pub customer_jwt_secret: Option<String>,
     pub log: Option<String>,
     pub log_format: Option<String>,
+    pub llm: LlmGiven,
+}
+
+/// The LLM provider named by flags or `PASAR_LLM_*`.
+#[derive(Debug, Default, Clone)]
+pub struct LlmGiven {
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub api_key: Option<String>,
+    pub timeout_ms: Option<u64>,
 }
 
 /// The resolved settings.
@@ -76,6 +103,8 @@ pub struct Settings {
     pub address_per_minute: u32,
     pub request_timeout: Duration,
     pub ws_queue: usize,
+    /// LLM providers in the order they are tried; none: fallback mode only.
+    pub llm: Vec<ProviderConfig>,
 }
 
 impl Settings {
@@ -98,6 +127,7 @@ impl Settings {
             address_per_minute: 600,
             request_timeout: Duration::from_secs(10),
             ws_queue: 16,
+            llm: Vec::new(),
         }
     }
 }
@@ -168,6 +198,7 @@ pub fn resolve(given: Given) -> Result<Settings, ConfigError> {
             })
         }
     };
+    let llm = providers(&given.llm, &file.llm, |name| std::env::var(name).ok())?;
     let l = file.limits;
     Ok(Settings {
         addr,
@@ -200,5 +231,62 @@ pub fn resolve(given: Given) -> Result<Settings, ConfigError> {
             .request_timeout_ms
             .map_or(d.request_timeout, Duration::from_millis),
         ws_queue: l.ws_queue.unwrap_or(d.ws_queue).max(1),
+        llm,
     })
+}
+
+/// The providers in the order they are tried: the one from flags or the
+/// environment, then the file's `[[llm]]` entries. `env` reads a key variable.
+pub fn providers(
+    given: &LlmGiven,
+    file: &[FileProvider],
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<ProviderConfig>, ConfigError> {
+    let mut out = Vec::new();
+    let timeout =
+        |ms: Option<u64>| ms.map_or(crate::llm::client::DEFAULT_TIMEOUT, Duration::from_millis);
+    if let Some(url) = given.base_url.as_deref().filter(|u| !u.is_empty()) {
+        let model = given
+            .model
+            .clone()
+            .filter(|m| !m.is_empty())
+            .ok_or(ConfigError::Value {
+                what: "PASAR_LLM_MODEL",
+                value: String::new(),
+                hint:
+                    "the model to ask, such as qwen2.5:7b-instruct, when PASAR_LLM_BASE_URL is set",
+            })?;
+        let mut p = ProviderConfig::new("env", url, &model);
+        p.api_key = given.api_key.clone().filter(|k| !k.is_empty());
+        p.timeout = timeout(given.timeout_ms);
+        out.push(p);
+    }
+    for (i, f) in file.iter().enumerate() {
+        let name = f.name.clone().unwrap_or_else(|| format!("llm{}", i + 1));
+        if !(f.base_url.starts_with("http://") || f.base_url.starts_with("https://")) {
+            return Err(ConfigError::Value {
+                what: "an [[llm]] base_url",
+                value: f.base_url.clone(),
+                hint: "an http:// or https:// URL ending in /v1",
+            });
+        }
+        let mut p = ProviderConfig::new(&name, &f.base_url, &f.model);
+        if let Some(var) = &f.api_key_env {
+            p.api_key = Some(
+                env(var)
+                    .filter(|k| !k.is_empty())
+                    .ok_or(ConfigError::Value {
+                        what: "an [[llm]] api_key_env",
+                        value: var.clone(),
+                        hint: "that environment variable is not set; set it to the provider's key",
+                    })?,
+            );
+        }
+        p.timeout = timeout(f.timeout_ms);
+        if let Some(r) = f.retries {
+            p.retries = r;
+        }
+        out.push(p);
+    }
+    Ok(out)
 }

@@ -112,6 +112,13 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The service's metrics and the LLM's (`pasar_llm_*`).
+    pub fn with_llm(llm: &crate::llm::metrics::LlmMetrics) -> Metrics {
+        let mut m = Metrics::default();
+        llm.register(&mut m.registry);
+        m
+    }
+
     /// The Prometheus text format.
     pub fn render(&self) -> String {
         let mut out = String::new();

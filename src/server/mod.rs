@@ -64,6 +64,7 @@ impl App {
     /// The state over an assistant and a shop (call inside a tokio runtime: the
     /// history writer is a task).
     pub fn new(settings: Settings, assistant: Assistant, shop: Shop) -> SharedApp {
+        let metrics = metrics::Metrics::with_llm(&assistant.llm.metrics);
         Arc::new(App {
             assistant: ArcSwap::from_pointee(assistant),
             history: HistoryWriter::start(shop.store().clone()),
@@ -77,7 +78,7 @@ impl App {
                 .time_to_idle(std::time::Duration::from_secs(15 * 60))
                 .build(),
             limits: limits::Limits::new(settings.session_per_minute, settings.address_per_minute),
-            metrics: metrics::Metrics::default(),
+            metrics,
             settings,
             reloading: Mutex::new(()),
         })
@@ -247,6 +248,19 @@ pub async fn start(settings: Settings) -> anyhow::Result<SharedApp> {
             .await??;
     let sweep = std::time::Duration::from_millis(assistant.content.commerce.sweep_ms as u64);
     let shop = Shop::new(store);
+    let llm = crate::llm::Llm::open(
+        settings.llm.clone(),
+        shop.store(),
+        assistant.content.commerce.utc_offset,
+        shop.now(),
+    )
+    .await;
+    if llm.is_configured() {
+        tracing::info!(providers = ?llm.provider_names(), "escalated turns go to the LLM");
+    } else {
+        tracing::info!("no LLM configured: escalated turns are answered in fallback mode");
+    }
+    let assistant = assistant.with_llm(Arc::new(llm));
     shop.spawn_sweeper(sweep);
     let app = App::new(settings, assistant, shop);
     let limits_app = app.clone();

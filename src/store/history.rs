@@ -117,6 +117,9 @@ pub fn turn_messages(
         template: None,
         latency_us: Some(latency_us),
         created_at: now,
+        llm_provider: None,
+        llm_prompt_tokens: None,
+        llm_completion_tokens: None,
     };
     let reply = MessageRecord {
         id: uuid::Uuid::now_v7().to_string(),
@@ -126,6 +129,9 @@ pub fn turn_messages(
         confidence: None,
         constraints: None,
         template: Some(outcome.template.clone()),
+        llm_provider: outcome.llm.as_ref().map(|l| l.provider.clone()),
+        llm_prompt_tokens: outcome.llm.as_ref().map(|l| l.prompt_tokens as i64),
+        llm_completion_tokens: outcome.llm.as_ref().map(|l| l.completion_tokens as i64),
         ..user.clone()
     };
     vec![user, reply]

@@ -49,6 +49,10 @@ pub struct MessageRecord {
     pub template: Option<String>,
     pub latency_us: Option<i64>,
     pub created_at: i64,
+    /// On a reply the LLM was asked for: the provider and the tokens used.
+    pub llm_provider: Option<String>,
+    pub llm_prompt_tokens: Option<i64>,
+    pub llm_completion_tokens: Option<i64>,
 }
 
 /// The store.
@@ -199,8 +203,9 @@ impl Store {
             let chunk: Vec<MessageRecord> = rest.by_ref().take(ROWS_PER_STATEMENT).collect();
             let sql = format!(
                 "INSERT INTO messages (id, session_id, seq, role, text, intent, confidence, source, \
-                 constraints, template, latency_us, created_at) VALUES {}",
-                values(12, chunk.len())
+                 constraints, template, latency_us, created_at, llm_provider, llm_prompt_tokens, \
+                 llm_completion_tokens) VALUES {}",
+                values(15, chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for m in chunk {
@@ -216,12 +221,29 @@ impl Store {
                     .bind(m.constraints)
                     .bind(m.template)
                     .bind(m.latency_us)
-                    .bind(m.created_at);
+                    .bind(m.created_at)
+                    .bind(m.llm_provider)
+                    .bind(m.llm_prompt_tokens)
+                    .bind(m.llm_completion_tokens);
             }
             q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// LLM tokens used by replies written since `millis` (the day's budget after a
+    /// restart).
+    pub async fn llm_tokens_since(&self, millis: i64) -> Result<u64, StoreError> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(COALESCE(llm_prompt_tokens, 0) + COALESCE(llm_completion_tokens, 0)), 0) AS BIGINT) AS used \
+             FROM messages WHERE created_at >= $1 AND llm_provider IS NOT NULL",
+        )
+        .bind(millis)
+        .fetch_one(&self.pool)
+        .await?;
+        let used: i64 = row.try_get("used")?;
+        Ok(used.max(0) as u64)
     }
 
     pub async fn load_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
@@ -254,7 +276,8 @@ impl Store {
     pub async fn messages(&self, session_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, session_id, seq, role, text, intent, confidence, source, constraints, \
-             template, latency_us, created_at FROM messages WHERE session_id = $1 ORDER BY seq, role DESC",
+             template, latency_us, created_at, llm_provider, llm_prompt_tokens, llm_completion_tokens \
+             FROM messages WHERE session_id = $1 ORDER BY seq, role DESC",
         )
         .bind(session_id)
         .fetch_all(&self.pool)
@@ -461,5 +484,8 @@ fn message(r: &AnyRow) -> Result<MessageRecord, StoreError> {
         template: r.try_get("template")?,
         latency_us: r.try_get("latency_us")?,
         created_at: r.try_get("created_at")?,
+        llm_provider: r.try_get("llm_provider")?,
+        llm_prompt_tokens: r.try_get("llm_prompt_tokens")?,
+        llm_completion_tokens: r.try_get("llm_completion_tokens")?,
     })
 }

@@ -9,6 +9,7 @@ mod e2e;
 mod external;
 mod golden;
 mod http;
+mod llm;
 mod props;
 mod serve;
 mod store;

@@ -28,6 +28,9 @@ fn message(session: &str, seq: i64, role: &str, text: &str) -> MessageRecord {
         template: None,
         latency_us: Some(42),
         created_at: now_millis(),
+        llm_provider: (role == "assistant").then(|| "fake".to_string()),
+        llm_prompt_tokens: (role == "assistant").then_some(100),
+        llm_completion_tokens: (role == "assistant").then_some(20),
     }
 }
 
@@ -58,6 +61,9 @@ async fn exercise(store: &Store) {
         })
         .await;
     writer.flush().await;
+    // the reply's cost is kept and counted back (other runs share PostgreSQL)
+    let used = store.llm_tokens_since(0).await.expect("tokens used");
+    assert!(used >= 120, "{used}");
     let loaded = store
         .load_session(&id)
         .await
@@ -68,6 +74,8 @@ async fn exercise(store: &Store) {
     let texts: Vec<&str> = history.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["ada sepatu?", "Ada kak", "yang hitam"]);
     assert_eq!(history[0].confidence, Some(0.9));
+    assert_eq!(history[1].llm_provider.as_deref(), Some("fake"));
+    assert_eq!(history[1].llm_completion_tokens, Some(20));
     assert!(store.delete_session(&id).await.expect("delete"));
     assert!(store.load_session(&id).await.expect("load").is_none());
     assert!(store.messages(&id).await.expect("messages").is_empty());
