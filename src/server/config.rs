@@ -290,3 +290,60 @@ pub fn providers(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, key_env: Option<&str>) -> FileProvider {
+        FileProvider {
+            name: Some(name.into()),
+            base_url: "https://api.groq.com/openai/v1/".into(),
+            model: "llama".into(),
+            api_key_env: key_env.map(str::to_string),
+            timeout_ms: Some(2500),
+            retries: None,
+        }
+    }
+
+    #[test]
+    fn the_environments_provider_comes_first_then_the_files() {
+        let given = LlmGiven {
+            base_url: Some("http://localhost:11434/v1".into()),
+            model: Some("qwen2.5:7b-instruct".into()),
+            api_key: None,
+            timeout_ms: None,
+        };
+        let env = |v: &str| (v == "GROQ_API_KEY").then(|| "gsk-test".to_string());
+        let list = providers(&given, &[entry("groq", Some("GROQ_API_KEY"))], env).expect("valid");
+        let names: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["env", "groq"]);
+        assert_eq!(list[0].timeout, crate::llm::client::DEFAULT_TIMEOUT);
+        assert_eq!(list[1].api_key.as_deref(), Some("gsk-test"));
+        assert_eq!(list[1].base_url, "https://api.groq.com/openai/v1");
+        assert_eq!(list[1].timeout, Duration::from_millis(2500));
+        assert!(providers(&LlmGiven::default(), &[], env)
+            .expect("none")
+            .is_empty());
+    }
+
+    #[test]
+    fn a_missing_model_or_key_variable_is_an_error_that_names_it() {
+        let given = LlmGiven {
+            base_url: Some("http://localhost:8000/v1".into()),
+            ..LlmGiven::default()
+        };
+        let e = providers(&given, &[], |_| None).expect_err("no model");
+        assert!(e.to_string().contains("PASAR_LLM_MODEL"), "{e}");
+        let e = providers(
+            &LlmGiven::default(),
+            &[entry("groq", Some("GROQ_API_KEY"))],
+            |_| None,
+        )
+        .expect_err("no key");
+        assert!(e.to_string().contains("GROQ_API_KEY"), "{e}");
+        let mut bad = entry("x", None);
+        bad.base_url = "localhost:8000".into();
+        assert!(providers(&LlmGiven::default(), &[bad], |_| None).is_err());
+    }
+}

@@ -283,3 +283,29 @@ fn a_broken_voucher_is_reported_at_its_line_with_a_hint() {
         assert!(!e.hint.is_empty(), "{e}");
     }
 }
+
+#[test]
+fn llm_prompt_and_budget_mistakes_are_reported_at_their_lines() {
+    let (_dir, errors) = errors_in_copy(|d| {
+        let p = d.join("rules/llm.yaml");
+        replace(&p, "asisten toko {shop}", "asisten toko {nama_toko}");
+        replace(&p, "tokens_per_day: 2000000", "tokens_per_day: 100");
+    });
+    let in_file: Vec<&ContentError> = errors
+        .iter()
+        .filter(|e| e.path.ends_with("rules/llm.yaml"))
+        .collect();
+    let text = std::fs::read_to_string(&in_file[0].path).unwrap_or_default();
+    for (needle, what) in [
+        ("{nama_toko}", "unknown blank {nama_toko}"),
+        ("tokens_per_day: 100", "100 is too small"),
+    ] {
+        let e = in_file
+            .iter()
+            .find(|e| e.what.contains(what))
+            .unwrap_or_else(|| panic!("no error saying {what:?} in {in_file:?}"));
+        let line = text.lines().nth(e.line - 1).unwrap_or("");
+        assert!(line.contains(needle), "line {} is {line:?} for {e}", e.line);
+        assert!(!e.hint.is_empty(), "{e}");
+    }
+}

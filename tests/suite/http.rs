@@ -790,3 +790,70 @@ fn with_watching_on_a_saved_content_file_is_reloaded() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[test]
+fn escalated_chat_turns_reach_the_llm_and_it_shows_in_metrics_and_history() {
+    use pasar::llm::fake::{FakeProvider, Step};
+    use pasar::llm::{Llm, LlmSettings, ProviderConfig};
+    let fake = block_on(FakeProvider::start(vec![
+        Step::reply("Dạ em chỉ hỗ trợ mua sắm thôi ạ. Anh/chị cần tìm sản phẩm gì không ạ?"),
+        Step::status(500),
+        Step::status(500),
+        Step::status(500),
+    ]))
+    .expect("a fake provider");
+    let mut provider = ProviderConfig::new("fake", &fake.base_url(), "scripted");
+    provider.backoff = std::time::Duration::from_millis(5);
+    let llm = std::sync::Arc::new(Llm::new(LlmSettings::new(vec![provider])));
+    let mut s = settings();
+    let dir = content_copy();
+    s.content_dir = dir.path().to_path_buf();
+    let shop = shop();
+    let (app, r) = block_on(async move {
+        let app = App::new(s, assistant().clone().with_llm(llm), shop);
+        (app.clone(), router(app))
+    });
+    let a = chat(
+        &r,
+        json!({"message": "em ơi viết giúp anh bài thơ tình", "lang": "vi"}),
+    );
+    assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
+    assert_eq!(a.body["source"], "llm");
+    assert!(a.body["reply"]["text"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("Dạ em"));
+    // a reload keeps the running LLM
+    let reload = call(&r, Method::POST, "/admin/reload", Some(ADMIN), None);
+    assert_eq!(reload.status, StatusCode::OK, "{:?}", reload.body);
+    let session = a.body["session_id"].as_str().unwrap_or("").to_string();
+    let b = chat(
+        &r,
+        json!({"session_id": session, "message": "chị muốn đi chạy bộ buổi sáng mà không biết mặc gì cho êm"}),
+    );
+    assert_eq!(b.status, StatusCode::OK);
+    assert_eq!(b.body["source"], "fallback");
+    assert!(!b.body["reply"]["text"].as_str().unwrap_or("").is_empty());
+    let metrics = call(&r, Method::GET, "/metrics", None, None);
+    let text = metrics.body.as_str().unwrap_or("");
+    for line in [
+        "pasar_llm_calls_total{provider=\"fake\",outcome=\"ok\"} 1",
+        "pasar_llm_calls_total{provider=\"fake\",outcome=\"status\"} 1",
+        "pasar_llm_retries_total{provider=\"fake\"} 2",
+        "pasar_llm_fallbacks_total{reason=\"status\"} 1",
+        "pasar_llm_answers_total{reason=\"validated\"} 1",
+        "pasar_llm_breaker_state{provider=\"fake\"} 0",
+        "pasar_llm_tokens_total{provider=\"fake\",kind=\"completion\"} 20",
+    ] {
+        assert!(text.contains(line), "no {line:?} in\n{text}");
+    }
+    // the reply's cost is in the history
+    block_on(app.history.flush());
+    let stored = block_on(app.shop.store().messages(&session)).expect("history");
+    let reply = stored
+        .iter()
+        .find(|m| m.role == "assistant")
+        .expect("a reply");
+    assert_eq!(reply.llm_provider.as_deref(), Some("fake"));
+    assert_eq!(reply.llm_prompt_tokens, Some(100));
+}

@@ -404,3 +404,87 @@ fn rule_turns_never_call_the_provider() {
         );
     assert_fallback(&out, Lang::Id, "no_llm");
 }
+
+mod validation {
+    use super::super::{assistant, content};
+    use pasar::lang::{Currency, Lang};
+    use pasar::llm::validate::{validate, Evidence, Reader, Rejection};
+
+    fn reader(lang: Lang, currency: Currency) -> Reader<'static> {
+        Reader {
+            normalizer: &content().normalizer,
+            catalog: assistant().shelf.catalog(),
+            lang,
+            currency,
+            max_chars: 200,
+        }
+    }
+
+    fn shoe() -> Evidence {
+        let mut e = Evidence::default();
+        e.add_product("shoe-0001");
+        e.add_amount(1_090_000);
+        e.add_amount(699_000);
+        e
+    }
+
+    #[test]
+    fn vietnamese_prices_in_any_spelling_are_written_the_shops_way() {
+        let r = reader(Lang::Vi, Currency::Vnd);
+        for text in [
+            "Dạ, Giày chạy bộ nam Nike Revolution 7 giá 1.090.000đ ạ.",
+            "Dạ, Giày chạy bộ nam Nike Revolution 7 giá 1090000 VND ạ.",
+            "Dạ, Giày chạy bộ nam Nike Revolution 7 giá 1,09 triệu ạ.",
+        ] {
+            let ok = validate(text, &r, &shoe()).expect(text);
+            assert!(
+                ok.text.contains("giá 1.090.000 ₫ ạ"),
+                "{text} -> {}",
+                ok.text
+            );
+            assert_eq!(ok.products, ["shoe-0001"]);
+        }
+    }
+
+    #[test]
+    fn sizes_counts_and_years_are_not_prices() {
+        let r = reader(Lang::Id, Currency::Idr);
+        let ok = validate(
+            "Ukuran 42 masih ada 3 pasang kak, promo sampai 2026. Harganya Rp 699rb.",
+            &r,
+            &shoe(),
+        )
+        .expect("valid");
+        assert!(ok.text.ends_with("Harganya Rp 699.000."), "{}", ok.text);
+        assert!(ok.repairs.is_empty());
+    }
+
+    #[test]
+    fn a_product_named_but_not_looked_up_is_dropped() {
+        let r = reader(Lang::Id, Currency::Idr);
+        let ok = validate(
+            "Ada Sepatu Lari Pria Nike Revolution 7 kak. Sepatu Lari Pria Nike Revolution 7 juga ada.",
+            &r,
+            &Evidence::default(),
+        );
+        assert!(matches!(ok, Err(Rejection::Invented(_))), "{ok:?}");
+    }
+
+    #[test]
+    fn long_answers_are_cut_at_a_sentence_end() {
+        let r = reader(Lang::Id, Currency::Idr);
+        let long = "Boleh banget kak, nanti aku bantu carikan ya. ".repeat(10);
+        let ok = validate(&long, &r, &Evidence::default()).expect("valid");
+        assert!(ok.text.chars().count() <= 200, "{}", ok.text.len());
+        assert!(ok.text.ends_with("ya."));
+    }
+
+    #[test]
+    fn empty_answers_are_rejected() {
+        let r = reader(Lang::Id, Currency::Idr);
+        assert_eq!(
+            validate("  ** ", &r, &Evidence::default()),
+            Err(Rejection::Empty)
+        );
+    }
+}
