@@ -46,11 +46,15 @@ pub struct LlmAnswer {
 
 /// What an escalation produced: an answer or the reason for fallback mode, and
 /// what it cost.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Escalated {
     pub answer: Result<LlmAnswer, String>,
     pub usage: Usage,
     pub provider: Option<String>,
+    /// The rules' own answer to the last thing a tool did (an add to the cart, a
+    /// handoff): when the LLM's answer is not shown, fallback mode says this, so
+    /// the customer learns what was done.
+    pub acted: Option<Answer>,
 }
 
 impl Escalated {
@@ -59,6 +63,7 @@ impl Escalated {
             answer: Err(reason.into()),
             usage: Usage::default(),
             provider: None,
+            acted: None,
         }
     }
 }
@@ -127,6 +132,7 @@ pub(super) async fn escalate(
                 }),
                 usage: Usage::default(),
                 provider: None,
+                acted: None,
             };
         }
     }
@@ -145,7 +151,7 @@ pub(super) async fn escalate(
     let mut usage = Usage::default();
     let mut provider = None;
     let mut evidence = Evidence::default();
-    let mut acted = false;
+    let mut acted: Option<Answer> = None;
     let mut round = 0;
     let answer = loop {
         let c = match llm.complete(&messages, &TOOLS, MAX_ANSWER_TOKENS).await {
@@ -170,8 +176,10 @@ pub(super) async fn escalate(
             let calls = c.message.tool_calls.clone();
             messages.push(c.message);
             for call in &calls {
-                let (result, side_effect) = run_tool(a, ctx, session, call, &mut evidence).await;
-                acted |= side_effect;
+                let (result, done) = run_tool(a, ctx, session, call, &mut evidence).await;
+                if done.is_some() {
+                    acted = done;
+                }
                 ctx.notes.push(format!(
                     "tool {}({}) -> {}",
                     call.function.name,
@@ -193,7 +201,7 @@ pub(super) async fn escalate(
                 } else {
                     "repaired"
                 });
-                if !acted {
+                if acted.is_none() {
                     llm.remember(key, ok.text.clone(), ok.products.clone());
                 }
                 break Ok(LlmAnswer {
@@ -215,6 +223,7 @@ pub(super) async fn escalate(
         answer,
         usage,
         provider,
+        acted,
     }
 }
 
@@ -413,15 +422,16 @@ fn error(message: impl Into<String>) -> String {
     json!({"error": message.into()}).to_string()
 }
 
-/// Runs one tool call; the result is JSON text for the model, and whether it
-/// changed something (an answer after a change is not cached).
+/// Runs one tool call; the result is JSON text for the model, and, when it
+/// changed something, the rules' answer to it (an answer after a change is not
+/// cached).
 async fn run_tool(
     a: &Assistant,
     ctx: &mut Context<'_>,
     session: &mut Session,
     call: &ToolCall,
     evidence: &mut Evidence,
-) -> (String, bool) {
+) -> (String, Option<Answer>) {
     let raw = if call.function.arguments.trim().is_empty() {
         "{}"
     } else {
@@ -429,7 +439,7 @@ async fn run_tool(
     };
     let args: ToolArgs = match serde_json::from_str(raw) {
         Ok(a) => a,
-        Err(e) => return (error(format!("the arguments are not valid: {e}")), false),
+        Err(e) => return (error(format!("the arguments are not valid: {e}")), None),
     };
     let product = |ctx: &Context<'_>| -> Result<String, String> {
         let id = args
@@ -446,36 +456,42 @@ async fn run_tool(
         }
     };
     match call.function.name.as_str() {
-        "search_products" => (search(a, ctx, &args, evidence), false),
+        "search_products" => (search(a, ctx, &args, evidence), None),
         "get_product" => match product(ctx) {
-            Ok(id) => (product_json(ctx, &id, evidence, true).to_string(), false),
-            Err(e) => (e, false),
+            Ok(id) => (product_json(ctx, &id, evidence, true).to_string(), None),
+            Err(e) => (e, None),
         },
         "check_stock" => match product(ctx) {
-            Ok(id) => (stock(ctx, &id, &args, evidence).await, false),
-            Err(e) => (e, false),
+            Ok(id) => (stock(ctx, &id, &args, evidence).await, None),
+            Err(e) => (e, None),
         },
         "add_to_cart" => match product(ctx) {
-            Ok(id) => (add_to_cart(ctx, session, &id, &args, evidence).await, true),
-            Err(e) => (e, false),
+            Ok(id) => {
+                let answer = add_to_cart(ctx, session, &id, &args).await;
+                note_cart(ctx, session, evidence);
+                let json = answer_json(ctx, &answer, evidence);
+                let added = answer.situation == Situation::Done;
+                (json, added.then_some(answer))
+            }
+            Err(e) => (e, None),
         },
         "view_cart" => {
             let answer = commerce::cart_view(ctx, session, Intent::CartView).await;
             note_cart(ctx, session, evidence);
-            (answer_json(ctx, &answer, evidence), false)
+            (answer_json(ctx, &answer, evidence), None)
         }
         "get_policy" => (
             policy(a, ctx, session, args.topic.as_deref(), evidence).await,
-            false,
+            None,
         ),
         "handoff_to_human" => {
             if let Some(r) = &args.reason {
                 ctx.notes.push(format!("handoff reason from the LLM: {r}"));
             }
             let answer = commerce::hand_off(ctx, session, Intent::HumanHandoff).await;
-            (answer_json(ctx, &answer, evidence), true)
+            (answer_json(ctx, &answer, evidence), Some(answer))
         }
-        other => (error(format!("no tool named {other:?}")), false),
+        other => (error(format!("no tool named {other:?}")), None),
     }
 }
 
@@ -600,8 +616,7 @@ async fn add_to_cart(
     session: &mut Session,
     id: &str,
     args: &ToolArgs,
-    evidence: &mut Evidence,
-) -> String {
+) -> Answer {
     // the rules' own add: the product in focus, with the size, colour and quantity
     session.pending = None;
     session.focus = Some(id.to_string());
@@ -614,8 +629,7 @@ async fn add_to_cart(
     let answer = commerce::cart_add(ctx, session, &said).await;
     // a follow-up question is the model's to ask, in its own words
     session.pending = None;
-    note_cart(ctx, session, evidence);
-    answer_json(ctx, &answer, evidence)
+    answer
 }
 
 /// The policy's reply as the rules give it, in the turn's language.
@@ -677,7 +691,7 @@ fn answer_json(ctx: &Context<'_>, answer: &Answer, evidence: &mut Evidence) -> S
         json!({"id": p.id, "name": p.name, "price": p.price, "variant": p.variant})
     });
     let outcome = match answer.situation {
-        Situation::Reply => "done",
+        Situation::Done => "done",
         Situation::Ask => "needs_more",
         Situation::NotFound => "not_found",
         Situation::Handoff => "handed_off",

@@ -219,6 +219,7 @@ impl Assistant {
         let mut llm_usage = None;
         let mut from_llm = None;
         let mut llm_time = None;
+        let mut acted = None;
         if source == Source::Fallback {
             let started = Instant::now();
             let e = escalate::escalate(self, &mut ctx, session, &u).await;
@@ -241,16 +242,23 @@ impl Assistant {
                 Err(reason) => {
                     ctx.notes.push(format!("fallback mode: {reason}"));
                     self.llm.metrics.fallback(&reason);
+                    if e.acted.is_some() {
+                        ctx.notes.push(
+                            "fallback says what the LLM's tool did, as the rules word it".into(),
+                        );
+                    }
+                    acted = e.acted;
                 }
             }
         }
-        let answer: Answer = match &from_llm {
-            Some(a) => {
+        let answer: Answer = match (&from_llm, acted) {
+            (Some(a), _) => {
                 let mut answer = Answer::new(intent, Situation::Reply);
                 answer.products = a.products.clone();
                 answer
             }
-            None => act::answer(&mut ctx, session, intent, said).await,
+            (None, Some(done)) => done,
+            (None, None) => act::answer(&mut ctx, session, intent, said).await,
         };
         let t1 = Instant::now();
         let cart = cart_summary(self.shelf.catalog(), &session.cart.lines, currency);
@@ -400,11 +408,17 @@ impl Assistant {
         if !u.escalate {
             return (u.intent, Source::Rules, false);
         }
-        // "yang ke-9 berapa?" right after a list: the ordinal settles what is meant
+        // "yang ke-9 berapa?" right after a list: the ordinal settles what is meant,
+        // when the intent it points for scored at all ("chuyến leo núi cuối tuần"
+        // has a "last" in it, but says nothing of the list)
+        let min_score = self.content.policy.min_score;
         let pointing = u
             .intent
+            .map(|i| (i, u.confidence))
             .into_iter()
-            .chain(u.candidates.iter().map(|c| c.intent))
+            .chain(u.candidates.iter().map(|c| (c.intent, c.score)))
+            .filter(|(_, score)| *score >= min_score)
+            .map(|(i, _)| i)
             .find(|i| {
                 matches!(
                     i,

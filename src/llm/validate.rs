@@ -83,8 +83,10 @@ pub struct Reader<'a> {
 }
 
 /// Shapes of product ids: letters, then a part with digits ("shoe-0042", "tas-12-b").
-static PRODUCT_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b[a-z]+(?:-[a-z0-9]+)*-[0-9]+[a-z0-9-]*\b").expect("regex"));
+/// Only those whose letters begin a catalog id count ("GA-2100" is a model code).
+static PRODUCT_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z]+)(?:-[a-z0-9]+)*-[0-9]+[a-z0-9-]*\b").expect("regex")
+});
 /// Sentence ends: a stop followed by a space, or a line break.
 static SENTENCE_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[.!?…](?:\s+)|\n+").expect("regex"));
@@ -107,31 +109,35 @@ pub fn validate(text: &str, r: &Reader, evidence: &Evidence) -> Result<Checked, 
         return Err(Rejection::Empty);
     }
     let names = product_names(r.catalog);
+    let prefixes = id_prefixes(r.catalog);
     let mut kept: Vec<String> = Vec::new();
     let mut repairs: Vec<String> = Vec::new();
     let mut mentioned: Vec<(usize, String)> = Vec::new();
     for sentence in sentences(text) {
-        let folded = fold(&sentence.to_lowercase());
         let mut offences: Vec<String> = Vec::new();
         let mut here: Vec<String> = Vec::new();
-        for m in PRODUCT_ID.find_iter(&sentence) {
-            let id = m.as_str().to_lowercase();
+        // names first, longest first: their model codes and numbers are not read
+        // again as ids or prices, and a name inside a longer one is not a mention
+        let (masked, named) = mask_names(&sentence, &names);
+        for (id, name) in named {
+            if evidence.knows(&id) {
+                here.push(id);
+            } else {
+                offences.push(format!("product {name:?} ({id})"));
+            }
+        }
+        for m in PRODUCT_ID.captures_iter(&masked) {
+            let id = m[0].to_lowercase();
+            if !prefixes.contains(&m[1].to_lowercase()) && r.catalog.get(&id).is_none() {
+                continue;
+            }
             if evidence.knows(&id) {
                 here.push(id);
             } else {
                 offences.push(format!("product id {id}"));
             }
         }
-        for (id, name) in &names {
-            if folded.contains(name.as_str()) {
-                if evidence.knows(id) {
-                    here.push(id.clone());
-                } else {
-                    offences.push(format!("product {name:?} ({id})"));
-                }
-            }
-        }
-        let (rewritten, unknown) = amounts(&sentence, r, evidence);
+        let (rewritten, unknown) = amounts(&sentence, &masked, r, evidence);
         offences.extend(unknown.into_iter().map(|a| format!("amount {a}")));
         if offences.is_empty() {
             let at = kept.iter().map(String::len).sum::<usize>();
@@ -195,7 +201,8 @@ fn sentences(text: &str) -> Vec<String> {
     out
 }
 
-/// Every product's names in every language, folded, long enough to mean it.
+/// Every product's names in every language, folded, long enough to mean it,
+/// longest first.
 fn product_names(catalog: &Catalog) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for p in catalog.products() {
@@ -206,15 +213,89 @@ fn product_names(catalog: &Catalog) -> Vec<(String, String)> {
             }
         }
     }
+    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    out.dedup();
     out
 }
 
+/// The letters catalog ids begin with ("shoe" of "shoe-0042").
+fn id_prefixes(catalog: &Catalog) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in catalog.products() {
+        let prefix: String =
+            p.id.chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+        let prefix = prefix.to_lowercase();
+        if !prefix.is_empty() && !out.contains(&prefix) {
+            out.push(prefix);
+        }
+    }
+    out
+}
+
+/// The sentence with every product name it mentions blanked out (same byte
+/// length, so spans still fit the original), and the names found.
+fn mask_names(sentence: &str, names: &[(String, String)]) -> (String, Vec<(String, String)>) {
+    // the folded, lower-case sentence, and where each of its bytes came from
+    let mut folded = String::with_capacity(sentence.len());
+    let mut origin: Vec<(usize, usize)> = Vec::with_capacity(sentence.len());
+    for (at, ch) in sentence.char_indices() {
+        let end = at + ch.len_utf8();
+        let piece = fold(&ch.to_lowercase().collect::<String>());
+        for _ in 0..piece.len() {
+            origin.push((at, end));
+        }
+        folded.push_str(&piece);
+    }
+    let mut blank = vec![false; sentence.len()];
+    let mut taken = vec![false; folded.len()];
+    let mut found = Vec::new();
+    let boundary = |s: &str, i: usize| {
+        s[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    };
+    for (id, name) in names {
+        let mut from = 0;
+        while let Some(pos) = folded[from..].find(name.as_str()) {
+            let start = from + pos;
+            let end = start + name.len();
+            from = start + 1;
+            let after_ok = folded[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if !boundary(&folded, start) || !after_ok || taken[start..end].iter().any(|t| *t) {
+                continue;
+            }
+            taken[start..end].iter_mut().for_each(|t| *t = true);
+            let (o_start, o_end) = (origin[start].0, origin[end - 1].1);
+            blank[o_start..o_end].iter_mut().for_each(|b| *b = true);
+            found.push((id.clone(), name.clone()));
+            break;
+        }
+    }
+    let mut masked = String::with_capacity(sentence.len());
+    for (at, ch) in sentence.char_indices() {
+        if blank[at] {
+            masked.extend(std::iter::repeat_n(' ', ch.len_utf8()));
+        } else {
+            masked.push(ch);
+        }
+    }
+    (masked, found)
+}
+
 /// The sentence with its amounts written the shop's way, and the amounts no tool
-/// returned. An amount is money when written as money or when it is 1,000 or
-/// more (a size or a count is smaller; a year is let through).
-fn amounts(sentence: &str, r: &Reader, evidence: &Evidence) -> (String, Vec<String>) {
-    let msg = r.normalizer.normalize(sentence, Some(r.lang), None);
-    let src = msg.original.as_str();
+/// returned. Amounts are read in `masked` (product names blanked, the same byte
+/// length) and written into `sentence`. An amount is a price when written as
+/// money, with thousands separators, or from 10,000 up; a size, a count, a model
+/// number ("RTX 4060") or a year is not.
+fn amounts(sentence: &str, masked: &str, r: &Reader, evidence: &Evidence) -> (String, Vec<String>) {
+    let msg = r.normalizer.normalize(masked, Some(r.lang), None);
+    let src = sentence;
     let mut out = String::with_capacity(src.len() + 8);
     let mut unknown = Vec::new();
     let mut last = 0;
@@ -222,13 +303,11 @@ fn amounts(sentence: &str, r: &Reader, evidence: &Evidence) -> (String, Vec<Stri
         let TokenKind::Number(a) = &t.kind else {
             continue;
         };
-        if a.unit.is_some() || !(a.money || a.value >= 1000.0) {
+        let priced = a.money || (a.value >= 1000.0 && !a.plain_digits) || a.value >= 10_000.0;
+        if a.unit.is_some() || !priced {
             continue;
         }
         let value = a.value.round() as i64;
-        if !a.money && (1900..=2100).contains(&value) {
-            continue;
-        }
         if !evidence.amounts.contains(&value) {
             unknown.push(src[t.span.0..t.span.1].to_string());
             continue;
