@@ -8,7 +8,7 @@
 use super::load_content;
 use crate::catalog::synthetic;
 use crate::dialogue::act::request;
-use crate::dialogue::{Assistant, Session, TurnScratch};
+use crate::dialogue::{Assistant, Session, Source, TurnScratch};
 use crate::extract::Constraints;
 use crate::intent::{Intent, IntentGroup};
 use crate::lang::Currency;
@@ -287,6 +287,38 @@ pub fn run(
         );
     }
     let _ = std::fs::remove_file(&tmp);
+    // memory after the scripted turns (the fake provider below keeps every request)
+    let rss = rss_mb();
+    let (mut none, mut open, mut fake) =
+        runtime.block_on(escalated_turns(&assistant, &shop, turns.clamp(200, 5_000)))?;
+    none.sort_unstable();
+    let baseline = percentile(&none, 0.5).max(1) as f64;
+    for (name, v, what) in [
+        (
+            "fallback",
+            &mut none,
+            "escalated turns, no LLM configured: the baseline",
+        ),
+        (
+            "breaker",
+            &mut open,
+            "escalated turns, the provider down and its breaker open",
+        ),
+        (
+            "llm_fake",
+            &mut fake,
+            "escalated turns answered by an in-process fake provider: pasar's LLM path without a model",
+        ),
+    ] {
+        v.sort_unstable();
+        println!(
+            "{:<10} {:>10.2} {:>10.2}   ({what}; p50 {:.2}x the baseline)",
+            name,
+            us(percentile(v, 0.5)),
+            us(percentile(v, 0.99)),
+            percentile(v, 0.5) as f64 / baseline
+        );
+    }
     for (what, v) in [
         ("rule turns", &mut rule_turns),
         ("store turns", &mut store_turns),
@@ -312,9 +344,84 @@ pub fn run(
         us(percentile(&whole, 0.99)),
         turns as f64 / run_secs.max(1e-9),
         index_ms,
-        rss_mb()
+        rss
     );
     Ok(0)
+}
+
+/// Messages the rules are unsure of, numbered so no two are the same (a validated
+/// answer would otherwise come from the cache).
+const UNSURE: &[&str] = &[
+    "kak aku mau lari pagi tapi bingung pake apa yg enak",
+    "chị muốn đi chạy bộ buổi sáng mà không biết mặc gì cho êm",
+    "bikinin puisi cinta dong kak",
+    "em ơi viết giúp anh bài thơ tình",
+];
+
+/// Times `n` escalated turns three ways: with no LLM (the baseline), with the only
+/// provider down and its breaker open, and answered by a fake provider.
+async fn escalated_turns(
+    assistant: &Assistant,
+    shop: &Shop,
+    n: usize,
+) -> anyhow::Result<(Vec<u64>, Vec<u64>, Vec<u64>)> {
+    use crate::llm::fake::{FakeProvider, Step};
+    use crate::llm::{Llm, LlmSettings, ProviderConfig};
+    let mut scratch = TurnScratch::default();
+    let none = assistant.clone().with_llm(Arc::new(Llm::disabled()));
+    // a port nothing listens on: every call is refused, the first opens the breaker
+    let mut down = ProviderConfig::new("down", "http://127.0.0.1:9/v1", "none");
+    down.retries = 0;
+    let mut settings = LlmSettings::new(vec![down]);
+    settings.breaker_threshold = 1;
+    let open = assistant.clone().with_llm(Arc::new(Llm::new(settings)));
+    let fake = FakeProvider::start(Vec::new()).await?;
+    let answered = assistant
+        .clone()
+        .with_llm(Arc::new(Llm::new(LlmSettings::new(vec![
+            ProviderConfig::new("fake", &fake.base_url(), "scripted"),
+        ]))));
+    let mut session = Session::new("bench-escalated-warmup");
+    open.turn(shop, &mut session, UNSURE[0], None, false, &mut scratch)
+        .await;
+    let mut times = [
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    ];
+    for i in 0..n {
+        let text = format!("{} {}", UNSURE[i % UNSURE.len()], i + 2);
+        let reply = if (i % UNSURE.len()).is_multiple_of(2) {
+            "Boleh kak, aku bantu carikan ya. Mau cari sepatu, baju atau tas?"
+        } else {
+            "Dạ em giúp anh/chị tìm nhé. Anh/chị muốn xem giày, quần áo hay túi ạ?"
+        };
+        fake.push([Step::reply(reply)]);
+        let ways = [
+            (&none, Source::Fallback),
+            (&open, Source::Fallback),
+            (&answered, Source::Llm),
+        ];
+        // each way goes first in turn: none profits from the others warming up
+        for j in 0..ways.len() {
+            let k = (i + j) % ways.len();
+            let (a, want) = ways[k];
+            let mut session = Session::new(format!("bench-escalated-{k}-{i}"));
+            let t = Instant::now();
+            let out = a
+                .turn(shop, &mut session, &text, None, false, &mut scratch)
+                .await;
+            times[k].push(t.elapsed().as_nanos() as u64);
+            anyhow::ensure!(
+                out.source == want,
+                "{text:?} was answered by {:?}, not {want:?}: {}",
+                out.source,
+                out.reply.text
+            );
+        }
+    }
+    let [none, open, answered] = times;
+    Ok((none, open, answered))
 }
 
 /// Times cart turns against the store at `url`: in each of `n` fresh sessions a

@@ -231,6 +231,7 @@ fn reader<'a>(a: &'a Assistant, ctx: &Context<'_>) -> Reader<'a> {
     Reader {
         normalizer: &a.content.normalizer,
         catalog: a.shelf.catalog(),
+        names: a.product_names(),
         lang: ctx.lang,
         currency: ctx.currency,
         max_chars: a.content.llm.max_reply_chars,

@@ -92,6 +92,9 @@ pub struct Assistant {
     pub content: Arc<Content>,
     pub shelf: Arc<Shelf>,
     pub llm: Arc<Llm>,
+    /// The catalog's product names as the LLM validator reads them, built on the
+    /// first escalation.
+    names: Arc<std::sync::OnceLock<crate::llm::validate::CatalogNames>>,
 }
 
 /// Per-caller buffers reused across turns.
@@ -106,7 +109,14 @@ impl Assistant {
             content,
             shelf,
             llm: Arc::new(Llm::disabled()),
+            names: Arc::default(),
         }
+    }
+
+    /// The catalog's names for validating LLM answers.
+    pub fn product_names(&self) -> &crate::llm::validate::CatalogNames {
+        self.names
+            .get_or_init(|| crate::llm::validate::CatalogNames::build(self.shelf.catalog()))
     }
 
     /// The same assistant escalating to `llm` (a reload keeps the running one,

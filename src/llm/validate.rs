@@ -10,6 +10,7 @@ use crate::content::templates::format_money;
 use crate::lang::{Currency, Lang};
 use crate::normalize::fold::fold;
 use crate::normalize::{Normalizer, TokenKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
@@ -77,6 +78,8 @@ impl Rejection {
 pub struct Reader<'a> {
     pub normalizer: &'a Normalizer,
     pub catalog: &'a Catalog,
+    /// The catalog's names, from [`CatalogNames::build`].
+    pub names: &'a CatalogNames,
     pub lang: Lang,
     pub currency: Currency,
     pub max_chars: usize,
@@ -108,8 +111,6 @@ pub fn validate(text: &str, r: &Reader, evidence: &Evidence) -> Result<Checked, 
     if text.is_empty() {
         return Err(Rejection::Empty);
     }
-    let names = product_names(r.catalog);
-    let prefixes = id_prefixes(r.catalog);
     let mut kept: Vec<String> = Vec::new();
     let mut repairs: Vec<String> = Vec::new();
     let mut mentioned: Vec<(usize, String)> = Vec::new();
@@ -118,7 +119,7 @@ pub fn validate(text: &str, r: &Reader, evidence: &Evidence) -> Result<Checked, 
         let mut here: Vec<String> = Vec::new();
         // names first, longest first: their model codes and numbers are not read
         // again as ids or prices, and a name inside a longer one is not a mention
-        let (masked, named) = mask_names(&sentence, &names);
+        let (masked, named) = r.names.mask(&sentence);
         for (id, name) in named {
             if evidence.knows(&id) {
                 here.push(id);
@@ -128,7 +129,7 @@ pub fn validate(text: &str, r: &Reader, evidence: &Evidence) -> Result<Checked, 
         }
         for m in PRODUCT_ID.captures_iter(&masked) {
             let id = m[0].to_lowercase();
-            if !prefixes.contains(&m[1].to_lowercase()) && r.catalog.get(&id).is_none() {
+            if !r.names.prefixes.contains(&m[1].to_lowercase()) && r.catalog.get(&id).is_none() {
                 continue;
             }
             if evidence.knows(&id) {
@@ -201,91 +202,90 @@ fn sentences(text: &str) -> Vec<String> {
     out
 }
 
-/// Every product's names in every language, folded, long enough to mean it,
-/// longest first.
-fn product_names(catalog: &Catalog) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for p in catalog.products() {
-        for name in p.name.all() {
-            let f = fold(&name.to_lowercase());
-            if f.chars().count() >= SHORTEST_NAME {
-                out.push((p.id.clone(), f));
+/// Every product's names in every language, folded, in one automaton (leftmost
+/// longest: "Crocs Classic Clog Kids" wins over "Crocs Classic Clog"), and the
+/// letters catalog ids begin with ("shoe" of "shoe-0042"). Built once per catalog.
+#[derive(Debug)]
+pub struct CatalogNames {
+    names: AhoCorasick,
+    ids: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+impl CatalogNames {
+    pub fn build(catalog: &Catalog) -> CatalogNames {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut ids = Vec::new();
+        let mut prefixes: Vec<String> = Vec::new();
+        for p in catalog.products() {
+            for name in p.name.all() {
+                let f = fold(&name.to_lowercase());
+                if f.chars().count() >= SHORTEST_NAME && !patterns.contains(&f) {
+                    patterns.push(f);
+                    ids.push(p.id.clone());
+                }
+            }
+            let prefix: String =
+                p.id.chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
+            let prefix = prefix.to_lowercase();
+            if !prefix.is_empty() && !prefixes.contains(&prefix) {
+                prefixes.push(prefix);
             }
         }
-    }
-    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
-    out.dedup();
-    out
-}
-
-/// The letters catalog ids begin with ("shoe" of "shoe-0042").
-fn id_prefixes(catalog: &Catalog) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for p in catalog.products() {
-        let prefix: String =
-            p.id.chars()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .collect();
-        let prefix = prefix.to_lowercase();
-        if !prefix.is_empty() && !out.contains(&prefix) {
-            out.push(prefix);
+        let names = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .unwrap_or_else(|_| {
+                AhoCorasick::new(Vec::<String>::new()).expect("an empty automaton")
+            });
+        CatalogNames {
+            names,
+            ids,
+            prefixes,
         }
     }
-    out
-}
 
-/// The sentence with every product name it mentions blanked out (same byte
-/// length, so spans still fit the original), and the names found.
-fn mask_names(sentence: &str, names: &[(String, String)]) -> (String, Vec<(String, String)>) {
-    // the folded, lower-case sentence, and where each of its bytes came from
-    let mut folded = String::with_capacity(sentence.len());
-    let mut origin: Vec<(usize, usize)> = Vec::with_capacity(sentence.len());
-    for (at, ch) in sentence.char_indices() {
-        let end = at + ch.len_utf8();
-        let piece = fold(&ch.to_lowercase().collect::<String>());
-        for _ in 0..piece.len() {
-            origin.push((at, end));
+    /// The sentence with every product name it mentions blanked out (same byte
+    /// length, so spans still fit the original), and the names found (id, name).
+    fn mask(&self, sentence: &str) -> (String, Vec<(String, String)>) {
+        // the folded, lower-case sentence, and where each of its bytes came from
+        let mut folded = String::with_capacity(sentence.len());
+        let mut origin: Vec<(usize, usize)> = Vec::with_capacity(sentence.len());
+        for (at, ch) in sentence.char_indices() {
+            let end = at + ch.len_utf8();
+            let piece = fold(&ch.to_lowercase().collect::<String>());
+            origin.extend(std::iter::repeat_n((at, end), piece.len()));
+            folded.push_str(&piece);
         }
-        folded.push_str(&piece);
-    }
-    let mut blank = vec![false; sentence.len()];
-    let mut taken = vec![false; folded.len()];
-    let mut found = Vec::new();
-    let boundary = |s: &str, i: usize| {
-        s[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric())
-    };
-    for (id, name) in names {
-        let mut from = 0;
-        while let Some(pos) = folded[from..].find(name.as_str()) {
-            let start = from + pos;
-            let end = start + name.len();
-            from = start + 1;
-            let after_ok = folded[end..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric());
-            if !boundary(&folded, start) || !after_ok || taken[start..end].iter().any(|t| *t) {
+        let mut blank = vec![false; sentence.len()];
+        let mut found = Vec::new();
+        for m in self.names.find_iter(&folded) {
+            let (start, end) = (m.start(), m.end());
+            let before = folded[..start].chars().next_back();
+            let after = folded[end..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
-            taken[start..end].iter_mut().for_each(|t| *t = true);
-            let (o_start, o_end) = (origin[start].0, origin[end - 1].1);
-            blank[o_start..o_end].iter_mut().for_each(|b| *b = true);
-            found.push((id.clone(), name.clone()));
-            break;
+            let (from, to) = (origin[start].0, origin[end - 1].1);
+            blank[from..to].iter_mut().for_each(|b| *b = true);
+            found.push((
+                self.ids[m.pattern().as_usize()].clone(),
+                folded[start..end].to_string(),
+            ));
         }
-    }
-    let mut masked = String::with_capacity(sentence.len());
-    for (at, ch) in sentence.char_indices() {
-        if blank[at] {
-            masked.extend(std::iter::repeat_n(' ', ch.len_utf8()));
-        } else {
-            masked.push(ch);
+        let mut masked = String::with_capacity(sentence.len());
+        for (at, ch) in sentence.char_indices() {
+            if blank[at] {
+                masked.extend(std::iter::repeat_n(' ', ch.len_utf8()));
+            } else {
+                masked.push(ch);
+            }
         }
+        (masked, found)
     }
-    (masked, found)
 }
 
 /// The sentence with its amounts written the shop's way, and the amounts no tool

@@ -414,6 +414,7 @@ mod validation {
         Reader {
             normalizer: &content().normalizer,
             catalog: assistant().shelf.catalog(),
+            names: assistant().product_names(),
             lang,
             currency,
             max_chars: 200,
