@@ -29,6 +29,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 use std::time::Duration;
 
+/// The longest an escalated turn waits for the LLM in all (every provider, retry
+/// and tool round), under the service's request timeout: past it, fallback mode.
+pub const TURN_DEADLINE: Duration = Duration::from_secs(8);
+
 /// Tokens an answer may take.
 const MAX_ANSWER_TOKENS: u32 = 400;
 /// Products a search tool returns at most.
@@ -153,12 +157,19 @@ pub(super) async fn escalate(
     let mut evidence = Evidence::default();
     let mut acted: Option<Answer> = None;
     let mut round = 0;
+    let deadline = tokio::time::Instant::now() + TURN_DEADLINE;
     let answer = loop {
-        let c = match llm.complete(&messages, &TOOLS, MAX_ANSWER_TOKENS).await {
-            Ok(c) => c,
-            Err(e) => {
+        let call = llm.complete(&messages, &TOOLS, MAX_ANSWER_TOKENS);
+        let c = match tokio::time::timeout_at(deadline, call).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
                 ctx.notes.push(format!("LLM unavailable: {e}"));
                 break Err(e.kind().to_string());
+            }
+            Err(_) => {
+                ctx.notes
+                    .push(format!("the LLM took more than {TURN_DEADLINE:?} in all"));
+                break Err("deadline".into());
             }
         };
         usage.prompt_tokens += c.usage.prompt_tokens;
