@@ -399,6 +399,18 @@ struct Rules {
     llm: LlmRules,
 }
 
+/// A section already seen in another file of `rules/` is reported here.
+fn second_section<T>(f: &SourceFile<T>, section: &str, seen: bool, problems: &mut Problems) {
+    if seen {
+        problems.push(f.key_error(
+            section,
+            format!("a second {section} section"),
+            format!("one {section} section across rules/"),
+            "merge the two sections",
+        ));
+    }
+}
+
 fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
     let mut seen_escalation = false;
     let mut rules = Rules {
@@ -442,14 +454,7 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             continue;
         };
         if let Some(e) = &f.value.escalation {
-            if seen_escalation {
-                problems.push(f.key_error(
-                    "escalation",
-                    "a second escalation section",
-                    "one escalation section across rules/",
-                    "merge the two sections",
-                ));
-            }
+            second_section(&f, "escalation", seen_escalation, problems);
             let in_range = |node: &str, v: f64, problems: &mut Problems| {
                 if !(0.0..=1.0).contains(&v) {
                     problems.push(f.error(
@@ -502,14 +507,7 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             }
         }
         if let Some(s) = &f.value.store {
-            if seen_store {
-                problems.push(f.key_error(
-                    "store",
-                    "a second store section",
-                    "one store section across rules/",
-                    "merge the two sections",
-                ));
-            }
+            second_section(&f, "store", seen_store, problems);
             seen_store = true;
             match s.default_currency.parse::<Currency>() {
                 Ok(c) => {
@@ -527,50 +525,22 @@ fn load_rules(root: &Path, problems: &mut Problems) -> Rules {
             }
         }
         if let Some(c) = &f.value.content {
-            if seen_content {
-                problems.push(f.key_error(
-                    "content",
-                    "a second content section",
-                    "one content section across rules/",
-                    "merge the two sections",
-                ));
-            }
+            second_section(&f, "content", seen_content, problems);
             seen_content = true;
             rules.min_examples = [c.min_examples.id, c.min_examples.vi, c.min_examples.en];
         }
         if let Some(d) = &f.value.dialogue {
-            if seen_dialogue {
-                problems.push(f.key_error(
-                    "dialogue",
-                    "a second dialogue section",
-                    "one dialogue section across rules/",
-                    "merge the two sections",
-                ));
-            }
+            second_section(&f, "dialogue", seen_dialogue, problems);
             seen_dialogue = true;
             rules.dialogue = crate::dialogue::rules::compile(&f, d, problems);
         }
         if let Some(c) = &f.value.commerce {
-            if seen_commerce {
-                problems.push(f.key_error(
-                    "commerce",
-                    "a second commerce section",
-                    "one commerce section across rules/",
-                    "merge the two sections",
-                ));
-            }
+            second_section(&f, "commerce", seen_commerce, problems);
             seen_commerce = true;
             rules.commerce = crate::shop::rules::compile(&f, c, problems);
         }
         if let Some(l) = &f.value.llm {
-            if seen_llm {
-                problems.push(f.key_error(
-                    "llm",
-                    "a second llm section",
-                    "one llm section across rules/",
-                    "merge the two sections",
-                ));
-            }
+            second_section(&f, "llm", seen_llm, problems);
             seen_llm = true;
             rules.llm = crate::llm::rules::compile(&f, l, problems);
         }

@@ -258,14 +258,14 @@ async fn attempt_once(
     if let Some(key) = &provider.api_key {
         req = req.bearer_auth(key);
     }
-    let timed_out = |e: &reqwest::Error| e.is_timeout();
-    let res = req.send().await.map_err(|e| {
-        if timed_out(&e) {
+    let transport = |e: reqwest::Error| {
+        if e.is_timeout() {
             CallError::Timeout(provider.timeout)
         } else {
             CallError::Unreachable(e.without_url().to_string())
         }
-    })?;
+    };
+    let res = req.send().await.map_err(transport)?;
     let status = res.status();
     if !status.is_success() {
         let retry_after = res
@@ -281,13 +281,7 @@ async fn attempt_once(
             retry_after,
         });
     }
-    let text = res.text().await.map_err(|e| {
-        if timed_out(&e) {
-            CallError::Timeout(provider.timeout)
-        } else {
-            CallError::Unreachable(e.without_url().to_string())
-        }
-    })?;
+    let text = res.text().await.map_err(transport)?;
     let parsed: ChatResponse = serde_json::from_str(&text).map_err(|e| {
         let start: String = text.chars().take(60).collect();
         CallError::Malformed(format!("{e} (begins {start:?})"))

@@ -263,17 +263,27 @@ fn a_broken_voucher_is_reported_at_its_line_with_a_hint() {
         replace(&p, "valid_until: 2027-06-30", "valid_until: 30/06/2027");
         replace(&p, "reservation_minutes: 30", "reservation_minutes: 0");
     });
-    let in_file: Vec<&ContentError> = errors
-        .iter()
-        .filter(|e| e.path.ends_with("rules/commerce.yaml"))
-        .collect();
-    assert_eq!(in_file.len(), 3, "{in_file:?}");
-    let text = std::fs::read_to_string(&in_file[0].path).unwrap_or_default();
-    for (needle, what) in [
-        ("sandalz", "unknown category \"sandalz\""),
-        ("30/06/2027", "is not a date"),
-        ("reservation_minutes: 0", "0 minutes"),
-    ] {
+    let in_file = errors_at_lines(
+        &errors,
+        "rules/commerce.yaml",
+        &[
+            ("sandalz", "unknown category \"sandalz\""),
+            ("30/06/2027", "is not a date"),
+            ("reservation_minutes: 0", "0 minutes"),
+        ],
+    );
+    assert_eq!(in_file, 3);
+}
+
+/// Checks that `file` has an error saying each `what` on a line holding its
+/// `needle`, with a hint; returns how many errors the file has.
+fn errors_at_lines(errors: &[ContentError], file: &str, expected: &[(&str, &str)]) -> usize {
+    let in_file: Vec<&ContentError> = errors.iter().filter(|e| e.path.ends_with(file)).collect();
+    let text = in_file
+        .first()
+        .and_then(|e| std::fs::read_to_string(&e.path).ok())
+        .unwrap_or_default();
+    for (needle, what) in expected {
         let e = in_file
             .iter()
             .find(|e| e.what.contains(what))
@@ -282,6 +292,7 @@ fn a_broken_voucher_is_reported_at_its_line_with_a_hint() {
         assert!(line.contains(needle), "line {} is {line:?} for {e}", e.line);
         assert!(!e.hint.is_empty(), "{e}");
     }
+    in_file.len()
 }
 
 #[test]
@@ -291,21 +302,12 @@ fn llm_prompt_and_budget_mistakes_are_reported_at_their_lines() {
         replace(&p, "asisten toko {shop}", "asisten toko {nama_toko}");
         replace(&p, "tokens_per_day: 2000000", "tokens_per_day: 100");
     });
-    let in_file: Vec<&ContentError> = errors
-        .iter()
-        .filter(|e| e.path.ends_with("rules/llm.yaml"))
-        .collect();
-    let text = std::fs::read_to_string(&in_file[0].path).unwrap_or_default();
-    for (needle, what) in [
-        ("{nama_toko}", "unknown blank {nama_toko}"),
-        ("tokens_per_day: 100", "100 is too small"),
-    ] {
-        let e = in_file
-            .iter()
-            .find(|e| e.what.contains(what))
-            .unwrap_or_else(|| panic!("no error saying {what:?} in {in_file:?}"));
-        let line = text.lines().nth(e.line - 1).unwrap_or("");
-        assert!(line.contains(needle), "line {} is {line:?} for {e}", e.line);
-        assert!(!e.hint.is_empty(), "{e}");
-    }
+    errors_at_lines(
+        &errors,
+        "rules/llm.yaml",
+        &[
+            ("{nama_toko}", "unknown blank {nama_toko}"),
+            ("tokens_per_day: 100", "100 is too small"),
+        ],
+    );
 }
