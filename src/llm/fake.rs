@@ -83,6 +83,9 @@ impl Step {
         if self.args.is_some() && self.tool.is_none() {
             return Some("args go with tool".into());
         }
+        if self.hang == Some(false) || self.malformed == Some(false) {
+            return Some("hang and malformed are written `true`; leave them out otherwise".into());
+        }
         None
     }
 }

@@ -90,3 +90,33 @@ fn fixture_shop() -> pasar::shop::Shop {
     let at = golden::parse_time(golden::FIXTURE_TIME).expect("the fixture time");
     super::shop().pinned_at(at)
 }
+
+#[test]
+fn a_scripted_llm_is_checked_when_read_and_when_run() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let bad = dir.path().join("bad-script.yaml");
+    std::fs::write(
+        &bad,
+        "name: two kinds in one step\nllm:\n  script:\n    - {reply: hi, status: 500}\nturns:\n  - user: halo\n",
+    )
+    .expect("write");
+    let msg = golden::read(&bad).expect_err("a bad step").to_string();
+    assert!(
+        msg.contains("llm script step 1") && msg.contains("exactly one of"),
+        "{msg}"
+    );
+    // a step the conversation never asks for fails it: rule turns never call the LLM
+    let unused = dir.path().join("unused.yaml");
+    std::fs::write(
+        &unused,
+        "name: a rule turn\nlang: id\nllm:\n  script:\n    - reply: \"Halo kak!\"\nturns:\n  - user: \"cari sepatu lari\"\n    expect: {source: rules}\n",
+    )
+    .expect("write");
+    let fixture = golden::read(&unused).expect("a valid file");
+    let report = super::block_on(golden::run(assistant(), &fixture_shop(), &[fixture]));
+    let text = report.text();
+    assert!(
+        text.contains("llm.script: expected every step used, got 1 steps never asked for"),
+        "{text}"
+    );
+}
