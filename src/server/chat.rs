@@ -142,7 +142,7 @@ pub async fn run_turn(
         (Some(owner), c) if c.as_deref() != Some(owner.as_str()) => {
             return Err(ApiError::forbidden());
         }
-        (None, Some(c)) => session.customer = Some(c.clone()),
+        (None, Some(c)) => app.claim(&mut session, c).await,
         _ => {}
     }
     let assistant = app.assistant.load_full();

@@ -18,7 +18,7 @@ pub mod shop_api;
 pub mod ws;
 
 use crate::dialogue::{Assistant, Session};
-use crate::shop::Shop;
+use crate::shop::{Owner, Shop};
 use crate::store::history::HistoryWriter;
 use arc_swap::ArcSwap;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts};
@@ -119,11 +119,30 @@ impl App {
             .session(id)
             .await?
             .ok_or_else(|| ApiError::not_found("session"))?;
-        let owner = live.lock().await.customer.clone();
-        if owner.is_some() && owner.as_deref() != customer {
-            return Err(ApiError::forbidden());
+        let mut session = live.lock().await;
+        match (&session.customer, customer) {
+            (Some(owner), c) if c != Some(owner.as_str()) => return Err(ApiError::forbidden()),
+            (None, Some(c)) => self.claim(&mut session, c).await,
+            _ => {}
         }
+        drop(session);
         Ok(live)
+    }
+
+    /// A guest session becomes `customer`'s: its cart moves into theirs. The move
+    /// failing is logged; the customer keeps shopping (the guest's holds expire).
+    pub async fn claim(&self, session: &mut Session, customer: &str) {
+        session.customer = Some(customer.to_string());
+        let guest = Owner::Session(session.id.clone());
+        let theirs = Owner::Customer(customer.to_string());
+        match self
+            .shop
+            .merge_carts(&guest, &theirs, self.shop.now())
+            .await
+        {
+            Ok(cart) => session.cart = cart,
+            Err(e) => tracing::error!(error = %e, "moving a guest's cart to the customer failed"),
+        }
     }
 }
 

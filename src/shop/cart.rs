@@ -173,6 +173,72 @@ impl Shop {
         Ok(cart)
     }
 
+    /// Moves a guest's cart into the customer's when the guest logs in: lines of
+    /// the same variant add up (to the line limit; units over it are released),
+    /// holds move with their lines (the stock's reserved count does not change),
+    /// and the guest's voucher comes along when the customer's cart has none. The
+    /// customer's cart as it is now.
+    pub async fn merge_carts(
+        &self,
+        guest: &Owner,
+        customer: &Owner,
+        now: i64,
+    ) -> Result<Cart, ShopError> {
+        let (from, into) = (guest.key(), customer.key());
+        let mut tx = self.store.pool().begin().await?;
+        // both carts locked, in key order: two merges cannot wait on each other
+        let mut keys = [from.as_str(), into.as_str()];
+        keys.sort_unstable();
+        for k in keys {
+            lock(&mut tx, k, now).await?;
+        }
+        let moving = read(&mut tx, &from).await?;
+        let staying = read(&mut tx, &into).await?;
+        for g in &moving.lines {
+            match staying.line(&g.sku) {
+                Some(c) => {
+                    let quantity = (c.quantity + g.quantity).min(MAX_QUANTITY);
+                    let held = (c.held + g.held).min(quantity);
+                    stock::release(&mut tx, &g.sku, c.held + g.held - held, &from, now).await?;
+                    sqlx::query(
+                        "UPDATE cart_lines SET quantity = $1, held = $2, held_until = $3                          WHERE owner = $4 AND sku = $5",
+                    )
+                    .bind(quantity)
+                    .bind(held)
+                    .bind(c.held_until.max(g.held_until))
+                    .bind(&into)
+                    .bind(&g.sku)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM cart_lines WHERE owner = $1 AND sku = $2")
+                        .bind(&from)
+                        .bind(&g.sku)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("UPDATE cart_lines SET owner = $1 WHERE owner = $2 AND sku = $3")
+                        .bind(&into)
+                        .bind(&from)
+                        .bind(&g.sku)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        if staying.voucher.is_none() && moving.voucher.is_some() {
+            sqlx::query("UPDATE carts SET voucher_code = $1 WHERE owner = $2")
+                .bind(&moving.voucher)
+                .bind(&into)
+                .execute(&mut *tx)
+                .await?;
+        }
+        empty(&mut tx, &from).await?;
+        let cart = read(&mut tx, &into).await?;
+        tx.commit().await?;
+        Ok(cart)
+    }
+
     /// Adds `n` units of `sku` and holds every unit of its line until `now` plus
     /// `hold_ms`; `OutOfStock` (nothing changed) when that many are not free.
     pub async fn add_to_cart(

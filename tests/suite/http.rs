@@ -857,3 +857,94 @@ fn escalated_chat_turns_reach_the_llm_and_it_shows_in_metrics_and_history() {
     assert_eq!(reply.llm_provider.as_deref(), Some("fake"));
     assert_eq!(reply.llm_prompt_tokens, Some(100));
 }
+
+#[test]
+fn a_guests_cart_moves_into_the_customers_when_they_log_in() {
+    let mut s = settings();
+    s.customer_jwt_secret = Some(JWT_SECRET.into());
+    let (app, r) = app(s);
+    let who = format!("cust-merge-{}", uuid::Uuid::new_v4().simple());
+    let jwt = token(&who, 600);
+    let start = |auth: Option<&str>| {
+        call(
+            &r,
+            Method::POST,
+            "/v1/chat",
+            auth,
+            Some(json!({"message": "halo kak"})),
+        )
+        .body["session_id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let add = |session: &str, auth: Option<&str>, sku: &str, n: i64| {
+        let a = call(
+            &r,
+            Method::POST,
+            "/v1/cart/items",
+            auth,
+            Some(json!({"session_id": session, "variant_sku": sku, "quantity": n})),
+        );
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    };
+    let skus: Vec<String> = ["shoe-0004", "bag-0005"]
+        .iter()
+        .map(|id| {
+            let p = call(&r, Method::GET, &format!("/v1/products/{id}"), None, None);
+            p.body["variants"]
+                .as_array()
+                .and_then(|v| v.iter().find(|v| v["available"].as_i64() > Some(5)))
+                .and_then(|v| v["sku"].as_str())
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    // the customer's own cart on another device, and a guest cart on this one
+    let theirs = start(Some(&jwt));
+    add(&theirs, Some(&jwt), &skus[0], 1);
+    let guest = start(None);
+    add(&guest, None, &skus[0], 2);
+    add(&guest, None, &skus[1], 1);
+    // logging in on the guest session: one cart, the same variant added up
+    let turn = chat_as(
+        &r,
+        &jwt,
+        json!({"session_id": guest, "message": "lihat keranjang"}),
+    );
+    assert_eq!(turn.status, StatusCode::OK, "{}", turn.body);
+    assert_eq!(turn.body["cart"]["items"], 2, "{}", turn.body);
+    let cart = call(
+        &r,
+        Method::GET,
+        &format!("/v1/cart?session_id={theirs}"),
+        Some(&jwt),
+        None,
+    );
+    let lines = cart.body["lines"].as_array().cloned().unwrap_or_default();
+    let quantity = |sku: &str| {
+        lines
+            .iter()
+            .find(|l| l["sku"] == sku)
+            .and_then(|l| l["quantity"].as_i64())
+    };
+    assert_eq!(
+        (quantity(&skus[0]), quantity(&skus[1])),
+        (Some(3), Some(1)),
+        "{}",
+        cart.body
+    );
+    // the holds moved with the lines: the ledger still adds up
+    for sku in &skus {
+        let audit = block_on(app.shop.audit(sku)).expect("an audit");
+        assert!(audit.is_sound(), "{sku}: {audit:?}");
+    }
+    // and the session is now the customer's alone
+    let other = token("someone-else", 600);
+    let refused = chat_as(&r, &other, json!({"session_id": guest, "message": "halo"}));
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+fn chat_as(r: &Router, jwt: &str, body: Value) -> Answer {
+    call(r, Method::POST, "/v1/chat", Some(jwt), Some(body))
+}
