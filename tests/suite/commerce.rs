@@ -563,3 +563,69 @@ fn a_handoff_is_recorded_for_the_shop_to_list() {
         outs[0].reply.text
     );
 }
+
+async fn merge(url: &str) {
+    let f = fixture(url).await;
+    // twenty days ahead: other tests' sweeps on a shared database stay behind
+    let now = now_millis() + 20 * 24 * 60 * MINUTE;
+    let customer = Owner::Customer(format!("cust-{}", uuid::Uuid::new_v4().simple()));
+    let me = guest(0);
+    let hold = 30 * MINUTE;
+    f.shop
+        .add_to_cart(&customer, &f.shoe, 1, hold, now)
+        .await
+        .expect("add");
+    f.shop
+        .add_to_cart(&me, &f.shoe, 2, hold, now + 1)
+        .await
+        .expect("add");
+    f.shop
+        .add_to_cart(&me, &f.serum, 3, hold, now + 2)
+        .await
+        .expect("add");
+    let cart = f
+        .shop
+        .merge_carts(&me, &customer, now + 3)
+        .await
+        .expect("merge");
+    let lines: Vec<(String, i64, i64)> = cart
+        .lines
+        .iter()
+        .map(|l| (l.sku.clone(), l.quantity, l.held))
+        .collect();
+    assert_eq!(
+        lines,
+        [(f.shoe.clone(), 3, 3), (f.serum.clone(), 3, 3)],
+        "the shoe added up, the serum moved, every unit still held"
+    );
+    assert!(f
+        .shop
+        .cart(&me, now + 3)
+        .await
+        .expect("cart")
+        .lines
+        .is_empty());
+    assert_eq!(f.shop.level(&f.shoe).await.expect("level").reserved, 3);
+    assert_sound(&f.shop, &f.shoe).await;
+    assert_sound(&f.shop, &f.serum).await;
+    // merging an empty guest cart changes nothing
+    let again = f
+        .shop
+        .merge_carts(&me, &customer, now + 4)
+        .await
+        .expect("merge");
+    assert_eq!(again, cart);
+}
+
+#[test]
+fn a_guest_cart_merges_into_the_customers_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    block_on(merge(&sqlite_url(&dir)));
+}
+
+#[test]
+fn a_guest_cart_merges_into_the_customers_on_postgres() {
+    if let Some(url) = on_postgres("a_guest_cart_merges_into_the_customers_on_postgres") {
+        block_on(merge(&url));
+    }
+}
