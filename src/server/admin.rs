@@ -100,7 +100,9 @@ pub async fn reload(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let r = async {
         require_admin(&headers, app.settings.admin_token.as_deref())?;
-        reload_content(&app).await.map(Json)
+        let done = reload_content(&app).await?;
+        super::replicas::announce(&app, super::replicas::Change::Content).await;
+        Ok(Json(done))
     }
     .await;
     counted(&app, r)
@@ -136,6 +138,23 @@ pub fn watch_content(app: SharedApp) -> notify::Result<notify::RecommendedWatche
         }
     });
     Ok(watcher)
+}
+
+/// Indexes the stored catalog again and swaps it in; the number of products.
+pub async fn reload_catalog(app: &SharedApp) -> Result<usize, ApiError> {
+    let _one = app.reloading.lock().await;
+    let stored = app
+        .shop
+        .store()
+        .load_catalog()
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let content = app.assistant.load().content.clone();
+    let assistant = rebuild(app, content, Arc::new(stored)).await?;
+    let total = assistant.shelf.catalog().len();
+    app.assistant.store(Arc::new(assistant));
+    tracing::info!(products = total, "catalog indexed again");
+    Ok(total)
 }
 
 pub async fn import_catalog(
@@ -176,20 +195,16 @@ pub async fn import_catalog(
                     .collect::<Vec<_>>(),
             )
         })?;
-        let _one = app.reloading.lock().await;
-        let store = app.shop.store();
-        let n = store
-            .import_catalog(&catalog)
-            .await
-            .map_err(|e| ApiError::unavailable(e.to_string()))?;
-        let stored = store
-            .load_catalog()
-            .await
-            .map_err(|e| ApiError::unavailable(e.to_string()))?;
-        let content = app.assistant.load().content.clone();
-        let assistant = rebuild(&app, content, Arc::new(stored)).await?;
-        let total = assistant.shelf.catalog().len();
-        app.assistant.store(Arc::new(assistant));
+        let n = {
+            let _one = app.reloading.lock().await;
+            app.shop
+                .store()
+                .import_catalog(&catalog)
+                .await
+                .map_err(|e| ApiError::unavailable(e.to_string()))?
+        };
+        let total = reload_catalog(&app).await?;
+        super::replicas::announce(&app, super::replicas::Change::Catalog).await;
         Ok(Json(json!({ "imported": n, "products": total })))
     }
     .await;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod limits;
 pub mod metrics;
 pub mod page;
+pub mod replicas;
 pub mod shop_api;
 pub mod ws;
 
@@ -50,6 +51,8 @@ pub struct App {
     pub metrics: metrics::Metrics,
     /// One reload or catalog import at a time.
     pub reloading: Mutex<()>,
+    /// This process among the replicas (it ignores its own announcements).
+    pub replica: String,
 }
 
 impl std::fmt::Debug for App {
@@ -81,6 +84,7 @@ impl App {
             metrics,
             settings,
             reloading: Mutex::new(()),
+            replica: uuid::Uuid::new_v4().simple().to_string(),
         })
     }
 
@@ -282,6 +286,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<SharedApp> {
     let assistant = assistant.with_llm(Arc::new(llm));
     shop.spawn_sweeper(sweep);
     let app = App::new(settings, assistant, shop);
+    replicas::listen(app.clone());
     let limits_app = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));

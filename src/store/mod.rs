@@ -232,6 +232,16 @@ impl Store {
         Ok(())
     }
 
+    /// `NOTIFY channel, payload` (PostgreSQL).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// LLM tokens used by replies written since `millis` (the day's budget after a
     /// restart).
     pub async fn llm_tokens_since(&self, millis: i64) -> Result<u64, StoreError> {

@@ -948,3 +948,52 @@ fn a_guests_cart_moves_into_the_customers_when_they_log_in() {
 fn chat_as(r: &Router, jwt: &str, body: Value) -> Answer {
     call(r, Method::POST, "/v1/chat", Some(jwt), Some(body))
 }
+
+/// A replica of the service on the PostgreSQL database at `url`.
+fn replica(url: &str) -> (SharedApp, Router) {
+    block_on(async {
+        let store = pasar::store::Store::open(url).await.expect("PostgreSQL");
+        let mut s = settings();
+        s.database_url = url.to_string();
+        let app = App::new(s, assistant().clone(), pasar::shop::Shop::new(store));
+        (app.clone(), router(app))
+    })
+}
+
+#[test]
+fn a_catalog_import_on_one_replica_reaches_the_others_on_postgres() {
+    let url = match std::env::var("PASAR_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            eprintln!("skipping a_catalog_import_on_one_replica_reaches_the_others_on_postgres: PASAR_TEST_POSTGRES_URL is not set");
+            return;
+        }
+    };
+    let (_one, r1) = replica(&url);
+    let (two, _) = replica(&url);
+    block_on(async { pasar::server::replicas::listen(two.clone()) }).expect("a listener");
+    // the listener connects and LISTENs before the import is announced
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let id = format!("rep-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let catalog = json!({"products": [{
+        "id": id, "category": "shoes", "name": {"id": "Sepatu Replika", "vi": "Giày bản sao", "en": "Replica shoes"},
+        "prices": {"IDR": 250000, "VND": 420000},
+        "variants": [{"sku": format!("{id}-40"), "size": "40", "stock": 4}]
+    }]});
+    let a = call(
+        &r1,
+        Method::POST,
+        "/admin/catalog",
+        Some(ADMIN),
+        Some(catalog),
+    );
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while two.assistant.load().shelf.catalog().get(&id).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other replica never indexed {id}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
