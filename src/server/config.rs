@@ -26,6 +26,10 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Reload content when a file under the content folders changes.
     pub watch_content: Option<bool>,
+    /// Behind the shop's own reverse proxy: the client's address is the first one
+    /// in `X-Forwarded-For` (never set this when clients reach pasar directly:
+    /// they could name any address).
+    pub trust_forwarded_for: Option<bool>,
     #[serde(default)]
     pub limits: FileLimits,
     /// Further LLM providers, tried in order after the one from the environment.
@@ -97,6 +101,7 @@ pub struct Settings {
     pub log: String,
     pub json_logs: bool,
     pub watch_content: bool,
+    pub trust_forwarded_for: bool,
     pub body_bytes: usize,
     pub message_chars: usize,
     pub session_per_minute: u32,
@@ -121,6 +126,7 @@ impl Settings {
             log: "info".into(),
             json_logs: true,
             watch_content: false,
+            trust_forwarded_for: false,
             body_bytes: 1 << 20,
             message_chars: 2_000,
             session_per_minute: 120,
@@ -223,6 +229,7 @@ pub fn resolve(given: Given) -> Result<Settings, ConfigError> {
         log: given.log.or(file.log).unwrap_or(d.log),
         json_logs,
         watch_content: file.watch_content.unwrap_or(false),
+        trust_forwarded_for: file.trust_forwarded_for.unwrap_or(false),
         body_bytes: l.body_bytes.unwrap_or(d.body_bytes),
         message_chars: l.message_chars.unwrap_or(d.message_chars),
         session_per_minute: l.session_per_minute.unwrap_or(d.session_per_minute).max(1),

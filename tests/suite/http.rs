@@ -997,3 +997,38 @@ fn a_catalog_import_on_one_replica_reaches_the_others_on_postgres() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[test]
+fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let from = |r: &Router, addr: &str| {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/v1/chat")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", format!("{addr}, 10.0.0.1"))
+            .body(Body::from(json!({"message": "halo"}).to_string()))
+            .expect("a request");
+        raw(r, req).status
+    };
+    let mut s = settings();
+    s.address_per_minute = 2;
+    s.trust_forwarded_for = true;
+    let (_, r) = app(s.clone());
+    let a: Vec<StatusCode> = (0..3).map(|_| from(&r, "203.0.113.7")).collect();
+    let b = from(&r, "198.51.100.9");
+    assert_eq!(a[2], StatusCode::TOO_MANY_REQUESTS, "{a:?}");
+    assert_eq!(
+        b,
+        StatusCode::OK,
+        "another client is not limited by the first"
+    );
+    // not trusted (the default): the header is ignored, every request is the peer's
+    s.trust_forwarded_for = false;
+    let (_, r) = app(s);
+    let mixed = [
+        from(&r, "203.0.113.7"),
+        from(&r, "198.51.100.9"),
+        from(&r, "192.0.2.1"),
+    ];
+    assert_eq!(mixed[2], StatusCode::TOO_MANY_REQUESTS, "{mixed:?}");
+}
