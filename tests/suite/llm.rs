@@ -13,7 +13,7 @@ use pasar::llm::{Llm, LlmSettings, ProviderConfig};
 use pasar::shop::Shop;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Escalates with low confidence, in Indonesian.
 const ID_UNSURE: &str = "kak aku mau lari pagi tapi bingung pake apa yg enak";
@@ -232,11 +232,9 @@ fn a_hang_times_out_into_fallback() {
         hang: Some(true),
         ..Step::default()
     }]);
-    let started = Instant::now();
     let out = r.turn(&mut Session::new("llm-hang"), ID_UNSURE);
+    // the provider's own timeout (300 ms here) ends the wait, with no retry
     assert_fallback(&out, Lang::Id, "timeout");
-    // the provider's own timeout (300 ms here) bounds the wait, with no retry
-    assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(r.fake.requests().len(), 1);
 }
 
@@ -275,11 +273,10 @@ fn the_breaker_opens_and_then_skips_the_provider() {
     assert_fallback(&out, Lang::Id, "status");
     assert_eq!(r.llm().breaker_states()[0].1, BreakerState::Open);
     let calls = r.fake.requests().len();
-    let started = Instant::now();
     let out = r.turn(&mut s, VI_UNSURE);
+    // refused at once: what that costs is in BENCHMARKS.md (pasar bench)
     assert_fallback(&out, Lang::Vi, "breaker_open");
     assert_eq!(r.fake.requests().len(), calls, "no call while open");
-    assert!(started.elapsed() < Duration::from_millis(250));
 }
 
 fn content_with(change: impl FnOnce(&mut Content)) -> Assistant {
